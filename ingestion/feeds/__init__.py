@@ -1,0 +1,1 @@
+"""One adapter per landing feed (SOURCES.md); the registry says which exist."""
