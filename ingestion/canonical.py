@@ -77,10 +77,6 @@ QUARANTINE = pa.schema([
     ("quarantined_at", TS),
 ])
 
-TABLES: dict[str, pa.Schema] = {
-    "bookings": BOOKINGS,
-}
-
 SCHEMA_FILE = "_schema.parquet"
 
 

@@ -94,7 +94,9 @@ def ingested_hashes() -> set[str]:
 
 
 def ensure_schema_files() -> None:
-    for table, schema in canonical.TABLES.items():
+    from ingestion.registry import canonical_tables
+
+    for table, schema in canonical_tables().items():
         canonical.write_schema_file(config.lake_dir() / table, schema)
     canonical.write_schema_file(config.ledger_dir(), canonical.LEDGER)
     canonical.write_schema_file(config.quarantine_dir(), canonical.QUARANTINE)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,8 +33,9 @@ class Published:
 
 
 def new_version(now: dt.datetime | None = None) -> str:
+    """A UTC timestamp to the microsecond: unique per publish and sortable."""
     now = now or dt.datetime.now(dt.UTC)
-    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+    return now.strftime("%Y%m%dT%H%M%S%fZ")
 
 
 def checkpoint(warehouse: Path) -> None:
@@ -71,15 +71,15 @@ def publish(warehouse: Path | None = None, serving: Path | None = None) -> Publi
     serving = serving or config.serving_path()
     versions = config.serving_versions_dir()
     versions.mkdir(parents=True, exist_ok=True)
-    published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    version = new_version()
+    now = dt.datetime.now(dt.UTC)
+    published_at, version = now.replace(tzinfo=None), new_version(now)
     checkpoint(warehouse)
     tmp = serving.with_name(f".{serving.name}.{version}.tmp")
     try:
         shutil.copyfile(warehouse, tmp)
         tables = _prepare_copy(tmp, version, published_at)
-        os.link(tmp, versions / f"serving-{version}.duckdb")
         os.replace(tmp, serving)
+        os.link(serving, versions / f"serving-{version}.duckdb")  # kept for rollback
     finally:
         tmp.unlink(missing_ok=True)
     prune_versions(versions)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -22,16 +22,23 @@ class LandingFile:
 
 @dataclass
 class Batch:
-    """Canonical rows to load and rejected rows to quarantine, from one slice of a file."""
+    """Canonical rows to load and rejected rows to quarantine, from one slice of a file.
 
-    loaded: pl.DataFrame  # columns of the feed's canonical schema
+    `loaded` maps canonical table name to rows in that table's schema: most
+    feeds fill one table, some (a request log with its per-source calls) more.
+    `rows_read` counts source rows (lines, resources, events) in this slice:
+    every one of them is either in a loaded table's primary rows or rejected.
+    """
+
+    loaded: dict[str, pl.DataFrame]
     rejected: pl.DataFrame  # row_number, field, reason, record
+    rows_read: int
+    days: set = field(default_factory=set)  # dates the rows belong to (lake partition)
 
 
 class FeedAdapter(Protocol):
     feed: str
-    table: str
-    schema: pa.Schema
+    tables: dict[str, pa.Schema]  # canonical tables this feed writes; the first is primary
 
     def read(self, file: LandingFile) -> Iterator[Batch]:
         """Yield batches; raise FileRejected when the file cannot be read at all."""
@@ -39,6 +46,10 @@ class FeedAdapter(Protocol):
 
 REJECTED_COLUMNS = {"row_number": pl.Int64, "field": pl.String, "reason": pl.String,
                     "record": pl.String}
+
+
+def empty_rejected() -> pl.DataFrame:
+    return pl.DataFrame(schema=REJECTED_COLUMNS)
 
 
 def check(condition: pl.Expr, field: str, message: pl.Expr | str) -> pl.Expr:

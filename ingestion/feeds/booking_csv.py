@@ -151,10 +151,12 @@ def extract_date_from_name(name: str):
     return dt.date.fromisoformat(match.group(1)) if match else None
 
 
+ADAPTER = "BookingCsv"  # found by ingestion.registry
+
+
 class BookingCsv:
     feed = "booking_csv"
-    table = "bookings"
-    schema = canonical.BOOKINGS
+    tables = {"bookings": canonical.BOOKINGS}
 
     def __init__(self, work_dir: Path):
         self.work_dir = work_dir  # for a UTF-8 copy of a Windows-1252 file (inside landing/)
@@ -218,7 +220,9 @@ class BookingCsv:
             # A file cut off mid-write: its last row is incomplete, so is the delivery.
             raise FileRejected(f"truncated: the last line ({last_line}) is incomplete and the "
                                "file does not end with a line break")
-        return Batch(loaded=to_canonical(good, file, extract_date), rejected=rejected)
+        loaded = to_canonical(good, file, extract_date)
+        return Batch(loaded={"bookings": loaded}, rejected=rejected, rows_read=fields.height,
+                     days=set(loaded["extract_date"].unique().to_list()))
 
 
 def _check_header(header: list[str]) -> None:

@@ -1,21 +1,23 @@
 """Landing files → canonical Parquet lake (the gate)."""
 
-
 import dagster as dg
 
+from ingestion.registry import canonical_tables, system_tables
 from ingestion.runner import ingest_landing
 
-LAKE_BOOKINGS = dg.AssetKey(["lake", "bookings"])
-LAKE_LEDGER = dg.AssetKey(["lake", "_ledger"])
+
+def lake_key(table: str) -> dg.AssetKey:
+    # Matches dagster-dbt's key for the dbt source `lake.<table>`, so the lineage joins up.
+    return dg.AssetKey(["lake", table])
+
+
+LAKE_TABLES = [*canonical_tables(), *system_tables()]
 
 
 @dg.multi_asset(
-    specs=[
-        dg.AssetSpec(LAKE_BOOKINGS, group_name="ingestion",
-                     description="Canonical booking versions from the regions' time books."),
-        dg.AssetSpec(LAKE_LEDGER, group_name="ingestion",
-                     description="One row per landing file: rows read = loaded + quarantined."),
-    ],
+    specs=[dg.AssetSpec(lake_key(table), group_name="ingestion",
+                        description=f"Canonical `{table}` rows in the Parquet lake.")
+           for table in LAKE_TABLES],
     can_subset=False,
 )
 def lake_from_landing(context: dg.AssetExecutionContext):
@@ -30,5 +32,5 @@ def lake_from_landing(context: dg.AssetExecutionContext):
     )
     meta = {k: dg.MetadataValue.json(v) if isinstance(v, dict | list) else v
             for k, v in summary.as_dict().items()}
-    yield dg.MaterializeResult(asset_key=LAKE_BOOKINGS, metadata=meta)
-    yield dg.MaterializeResult(asset_key=LAKE_LEDGER, metadata={"files": summary.files_ingested})
+    for table in LAKE_TABLES:
+        yield dg.MaterializeResult(asset_key=lake_key(table), metadata=meta)
