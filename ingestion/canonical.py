@@ -43,6 +43,7 @@ BOOKINGS = pa.schema([
     ("reminder", pa.string()),
     ("changed_at", TS),
     ("extract_date", pa.date32()),
+    ("source_record_id", pa.string()),  # eventId / FHIR id+versionId; null for CSV rows
     ("source_file_hash", pa.string()),
     ("source_row", pa.int64()),
 ])

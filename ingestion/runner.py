@@ -139,8 +139,12 @@ def ingest_file(adapter, file: LandingFile) -> dict:
 
 
 def _finish_rejected_file(file: LandingFile, adapter, message: str) -> dict:
-    """A whole file rejected: count its data lines as quarantined, keep the reason."""
-    lines = _count_data_lines(file.path)
+    """A whole file rejected: count its records as quarantined, keep the reason.
+
+    Adapters whose records are not header-plus-lines (JSON, ZIP) say how to
+    count them with `count_records(path)`."""
+    counter = getattr(adapter, "count_records", None)
+    lines = counter(file.path) if counter else _count_data_lines(file.path)
     frame = pl.DataFrame({"row_number": [None], "field": ["(file)"], "reason": [message],
                           "record": [None]},
                          schema={"row_number": pl.Int64, "field": pl.String, "reason": pl.String,

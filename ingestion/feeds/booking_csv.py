@@ -132,6 +132,7 @@ def to_canonical(rows: pl.DataFrame, file: LandingFile, extract_date) -> pl.Data
         _coded("Påminnelse", codes.CSV_REMINDER).alias("reminder"),
         _ts("Ändrad").alias("changed_at"),
         pl.coalesce(pl.lit(extract_date, dtype=pl.Date), _ts("Ändrad").dt.date()).alias("extract_date"),
+        pl.lit(None, dtype=pl.String).alias("source_record_id"),
         pl.lit(file.file_hash).alias("source_file_hash"),
         pl.col("line_number").alias("source_row"),
     )

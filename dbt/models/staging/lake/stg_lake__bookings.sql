@@ -42,6 +42,7 @@ renamed as (
         extract_date,
 
         ---------- lineage
+        source_record_id,
         source_file_hash,
         source_row
 
