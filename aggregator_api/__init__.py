@@ -1,0 +1,1 @@
+"""HTTP API over the published serving file: metric values, disclosure-controlled."""
