@@ -57,7 +57,7 @@ def parse_person_id(raw: str, today: dt.date | None = None) -> PersonId:
     text = (raw or "").strip()
     if not text:
         raise InvalidPersonId("missing")
-    if (m := _RESERVE.match(text)) and not text[9:].isdigit():
+    if m := _RESERVE.match(text):
         birth, _ = _birth_date(m.group(1))
         if birth is None:
             raise InvalidPersonId("reservnummer with an impossible birth date")

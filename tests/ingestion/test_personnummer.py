@@ -63,3 +63,9 @@ def test_invalid_numbers_are_rejected_without_echoing_the_number(bad):
 def test_luhn():
     assert luhn_valid("8112189876")
     assert not luhn_valid("8112189875")
+
+
+@pytest.mark.parametrize("text", ["19360119R434", "20170424K043", "19490526-T820"])
+def test_reservnummer_letter_in_position_nine(text):
+    person = parse_person_id(text)
+    assert person.id_type == "reservnummer" and person.normalised == text.replace("-", "")
