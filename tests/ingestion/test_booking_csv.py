@@ -101,11 +101,19 @@ def test_every_ledger_row_reconciles(tidbok_home):
     assert led["rows_read"].sum() == 4
 
 
-def test_unsupported_feeds_are_listed_not_fatal(tidbok_home):
-    other = tidbok_home / "landing" / "telephony" / "01"
+def test_unsupported_feeds_are_listed_not_fatal(tidbok_home, monkeypatch):
+    from ingestion import registry
+
+    # A feed we know of but cannot read yet (every SOURCES.md feed has an adapter now).
+    monkeypatch.setattr(registry, "KNOWN_FEEDS", (*registry.KNOWN_FEEDS, "waiting_list"))
+    other = tidbok_home / "landing" / "waiting_list" / "01"
     other.mkdir(parents=True)
-    (other / "samtal.csv").write_text("x")
+    (other / "vantelista.csv").write_text("x")
+    stray = tidbok_home / "landing" / "misc" / "01"
+    stray.mkdir(parents=True)
+    (stray / "notes.txt").write_text("x")
     write_booking_file(tidbok_home, [row()])
     summary = ingest_landing()
-    assert summary.unsupported_feeds == {"telephony": 1}
+    assert summary.unsupported_feeds == {"waiting_list": 1}
+    assert summary.unknown_folders == ["misc/01"]
     assert summary.rows_loaded == 1

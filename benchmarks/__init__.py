@@ -1,0 +1,1 @@
+"""Benchmarks: speed and memory targets, each measured against a baseline in the same run."""
