@@ -30,6 +30,7 @@ BOOKINGS = pa.schema([
     ("time_type_name", pa.string()),
     ("care_service", pa.string()),
     ("contact_type", pa.string()),
+    ("appointment_type", pa.string()),  # FHIR v2-0276 (walk_in, routine…); null elsewhere
     ("start_time", TS),
     ("end_time", TS),
     ("booked_at", TS),

@@ -119,6 +119,7 @@ def to_canonical(rows: pl.DataFrame, file: LandingFile, extract_date) -> pl.Data
         pl.col("Tidtypsnamn").alias("time_type_name"),
         pl.col("Vårdtjänst").alias("care_service"),
         _coded("Kontakttyp", codes.CSV_CONTACT_TYPE).alias("contact_type"),
+        pl.lit(None, dtype=pl.String).alias("appointment_type"),  # not in this feed
         start.alias("start_time"),
         _ts("Sluttid").alias("end_time"),
         _ts("Bokad").alias("booked_at"),

@@ -27,6 +27,7 @@ renamed as (
         time_type_name,
         care_service,
         contact_type,
+        appointment_type,
         booking_channel,
         status,
         cancelled_by,
