@@ -1,8 +1,9 @@
 {#- No-shows / (attended + no-shows), by region × month of the visit × booking
-    channel. Bookings still pending or cancelled are not in the denominator. -#}
+    channel. Bookings still pending or cancelled are not in the denominator.
+    The finer cut is no_show_rate_by_dimension; both sum to the same totals. -#}
 with bookings as (
 
-    select * from {{ ref('int_booking_lifecycle') }}
+    select * from {{ ref('fct_bookings') }}
     where has_outcome
 
 )

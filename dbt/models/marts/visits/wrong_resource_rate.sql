@@ -1,0 +1,17 @@
+{#- Bookings the clinic cancelled, or moved to another time type, time book
+    or care unit, before the visit / all bookings, by region × month of the
+    visit × care service × booking channel. -#}
+with bookings as (
+
+    select * from {{ ref('fct_bookings') }}
+
+)
+
+select
+    region_code,
+    visit_month as month,
+    coalesce(care_service, 'unknown') as care_service,
+    coalesce(booking_channel, 'unknown') as booking_channel,
+    {{ ratio_measures('is_wrong_resource') }}
+from bookings
+group by 1, 2, 3, 4
