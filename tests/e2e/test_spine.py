@@ -56,8 +56,9 @@ def test_served_no_show_rate_equals_the_independent_computation(pipeline):
 
 def test_ledger_reconciles_and_ground_truth_agrees(pipeline):
     home, _, _ = pipeline
-    ledger = duckdb.sql(f"select sum(rows_read), sum(rows_loaded), sum(rows_quarantined) "
-                        f"from read_parquet('{home}/lake/_ledger/*.parquet')").fetchone()
+    ledger = duckdb.connect().execute(
+        f"select sum(rows_read), sum(rows_loaded), sum(rows_quarantined) "
+        f"from read_parquet('{home}/lake/_ledger/*.parquet')").fetchone()
     assert ledger[0] == ledger[1] + ledger[2] and ledger[0] > 0
     truth = json.loads((home / "landing" / "ground_truth.json").read_text())
     rows = truth["metrics"]["no_show_rate"]["rows"]

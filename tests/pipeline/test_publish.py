@@ -80,3 +80,16 @@ def test_last_versions_are_kept_and_rollback_restores_the_previous(tidbok_home):
     assert kept == [f"serving-{v}" for v in versions[-publish.KEEP_VERSIONS:]]
     assert publish.rollback() == versions[-2]
     assert served_version(config.serving_path()) == versions[-2]
+
+
+def test_row_level_fact_tables_never_reach_the_serving_file(tidbok_home):
+    config.ensure_layout()
+    make_warehouse(tidbok_home, 1)
+    con = connect(tidbok_home / "warehouse.duckdb")
+    con.execute("CREATE TABLE marts.fct_bookings AS SELECT 'x' AS patient_pseudonym")
+    con.close()
+    publish.publish()
+    served = duckdb.connect(str(config.serving_path()), read_only=True)
+    tables = {r[0] for r in served.execute("select table_name from duckdb_tables()").fetchall()}
+    served.close()
+    assert "fct_bookings" not in tables and "figure" in tables
