@@ -22,6 +22,9 @@ from tidbok.duck import connect
 KEEP_VERSIONS = 3
 # Row-level models stay in the warehouse; readers get marts and reference data.
 PRIVATE_SCHEMAS = ("staging", "intermediate")
+# The star's fact tables hold one row per booking or action (pseudonymised):
+# marts are built from them in the warehouse, readers never need them.
+PRIVATE_TABLE_PREFIXES = ("fct_",)
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,11 @@ def _prepare_copy(copy: Path, version: str, published_at: dt.datetime) -> int:
     try:
         for schema in PRIVATE_SCHEMAS:
             con.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        for schema, table in con.execute(
+                "SELECT schema_name, table_name FROM duckdb_tables() "
+                "WHERE database_name = current_database()").fetchall():
+            if table.startswith(PRIVATE_TABLE_PREFIXES):
+                con.execute(f'DROP TABLE "{schema}"."{table}"')
         con.execute("CREATE SCHEMA IF NOT EXISTS meta")
         con.execute("CREATE OR REPLACE TABLE meta.publish_info "
                     "(version VARCHAR, published_at TIMESTAMP)")
