@@ -46,3 +46,21 @@ def test_duckdb_writers_share_one_pool(defs):
 
 def test_pipeline_job_exists(defs):
     assert defs.resolve_job_def("tidbok_pipeline") is not None
+
+
+def test_landing_sensor_runs_the_pipeline_on_new_files(defs, tmp_path, monkeypatch):
+    monkeypatch.setenv("TIDBOK_HOME", str(tmp_path))
+    sensor = defs.resolve_sensor_def("landing_files_sensor")
+    assert sensor.job_name == "tidbok_pipeline"
+    with dg.build_sensor_context() as context:
+        assert isinstance(sensor(context), dg.SkipReason)
+    delivered = tmp_path / "landing" / "booking_csv" / "01" / "bokningar_01_2025-03-04.csv"
+    delivered.parent.mkdir(parents=True)
+    delivered.write_text("x")
+    with dg.build_sensor_context() as context:
+        request = sensor(context)
+        assert isinstance(request, dg.RunRequest)
+        assert request.tags["tidbok/new_files"] == "1"
+        cursor = context.cursor
+    with dg.build_sensor_context(cursor=cursor) as context:
+        assert isinstance(sensor(context), dg.SkipReason)
