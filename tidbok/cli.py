@@ -146,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     demo = sub.add_parser("demo", help="simulate, run and serve everything on localhost")
-    demo.add_argument("--scale", default="small", choices=["tiny", "small"])
+    demo.add_argument("--scale", default="tiny", choices=["tiny", "small"])
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--api-port", type=int, default=DEFAULT_PORTS["api"])
     demo.add_argument("--dashboard-port", type=int, default=DEFAULT_PORTS["dashboard"])
@@ -157,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     back = sub.add_parser("rollback", help="re-publish a kept earlier serving version")
     back.add_argument("version", nargs="?")
     back.set_defaults(func=cmd_rollback)
+
     return parser
 
 
