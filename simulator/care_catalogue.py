@@ -172,3 +172,11 @@ PATIENT_CANCEL_REASONS: tuple[str, ...] = (
 PROVIDER_CANCEL_REASONS: tuple[str, ...] = (
     "Behandlare sjuk", "Personalbrist", "Fel vårdnivå", "Dubbelbokning", "Ändrat schema",
 )
+
+# Care service names as 1177 shows them (careTypeName in crm:scheduling).
+SERVICE_NAMES: dict[str, str] = {
+    "LAKARBESOK": "Läkarbesök", "SJUKSKOTERSKA": "Sjuksköterskebesök",
+    "VACCINATION": "Vaccination", "PROVTAGNING": "Provtagning", "SCREENING": "Screening",
+    "FYSIOTERAPI": "Fysioterapi", "PSYKOLOG": "Psykolog", "SPECIALIST": "Specialistvård",
+    "ANNAT": "Annat besök",
+}

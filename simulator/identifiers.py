@@ -33,11 +33,12 @@ def _digits(values: np.ndarray, width: int) -> np.ndarray:
 
 
 def identity_numbers(birth_date: np.ndarray, male: np.ndarray, kind: np.ndarray,
-                     rng: np.random.Generator) -> np.ndarray:
-    """Unique 12-character identifiers (no separator) as a numpy string array.
+                     rng: np.random.Generator) -> pl.Series:
+    """Unique 12-character identifiers (no separator) as a Polars string Series.
 
     birth_date: datetime64[D]; male: bool; kind: PERSONNUMMER / SAMORDNINGSNUMMER /
-    RESERVNUMMER per person.
+    RESERVNUMMER per person. Uniqueness is checked on integer keys (one per possible
+    text), so the whole country's numbers take seconds.
     """
     n = len(birth_date)
     years = birth_date.astype("datetime64[Y]").astype(np.int64) + 1970
@@ -47,7 +48,9 @@ def identity_numbers(birth_date: np.ndarray, male: np.ndarray, kind: np.ndarray,
     date_part = years * 10_000 + months * 100 + day_field  # YYYYMMDD (day+60 for samordning)
 
     numeric = kind != RESERVNUMMER
-    ids = np.empty(n, dtype="<U12")
+    keys = np.zeros(n, dtype=np.int64)
+    letter = np.zeros(n, dtype=np.int64)
+    tail = np.zeros(n, dtype=np.int64)
     serial = np.zeros(n, dtype=np.int64)
     pending = np.arange(n)
     # Draw serials until every number is unique; collisions are rare, so this loops
@@ -57,32 +60,33 @@ def identity_numbers(birth_date: np.ndarray, male: np.ndarray, kind: np.ndarray,
         # issued.
         draw = rng.integers(1, 500, size=len(pending)) * 2 - 1 + np.where(male[pending], 0, 1)
         serial[pending] = draw
-        ids[pending] = _format(date_part[pending], serial[pending], numeric[pending], rng)
-        _, first_index = np.unique(ids, return_index=True)
+        keys[pending] = _numeric_keys(date_part[pending], serial[pending])
+        reserve = pending[~numeric[pending]]
+        if len(reserve):
+            letters = rng.choice(_RESERVE_LETTERS, size=len(reserve))
+            letter[reserve] = np.argmax(letters[:, None] == _RESERVE_LETTERS, axis=1)
+            tail[reserve] = rng.integers(0, 1000, size=len(reserve))
+            # Above every 12-digit number: a reservnummer's key never equals a numeric one.
+            keys[reserve] = (10**12 + (date_part[reserve] * len(_RESERVE_LETTERS)
+                                       + letter[reserve]) * 1000 + tail[reserve])
+        _, first_index = np.unique(keys, return_index=True)
         duplicated = np.ones(n, dtype=bool)
         duplicated[first_index] = False  # the first holder keeps the number
         pending = np.flatnonzero(duplicated)
-    return ids
+    frame = pl.DataFrame({"key": keys, "numeric": numeric, "date": date_part,
+                          "letter": _RESERVE_LETTERS[letter], "tail": tail})
+    return frame.select(
+        pl.when(pl.col("numeric")).then(pl.col("key").cast(pl.String))
+        .otherwise(pl.col("date").cast(pl.String) + pl.col("letter")
+                   + pl.col("tail").cast(pl.String).str.zfill(3)).alias("identity")
+    ).to_series()
 
 
-def _format(date_part: np.ndarray, serial: np.ndarray, numeric: np.ndarray,
-            rng: np.random.Generator) -> np.ndarray:
+def _numeric_keys(date_part: np.ndarray, serial: np.ndarray) -> np.ndarray:
+    """YYYYMMDDNNNC as an integer: the date, the serial and the Luhn check digit."""
     ten = (date_part % 1_000_000) * 1000 + serial  # YYMMDDNNN
     check = luhn_check_digits(_digits(ten, 9))
-    full = date_part * 10_000 + serial * 10 + check
-    out = pl.Series(full).cast(pl.String).to_numpy().astype("<U12")
-    if (~numeric).any():
-        idx = np.flatnonzero(~numeric)
-        letters = rng.choice(_RESERVE_LETTERS, size=len(idx))
-        tail = rng.integers(0, 1000, size=len(idx))
-        reserve = (
-            pl.DataFrame({"d": date_part[idx], "l": letters, "t": tail})
-            .select(pl.col("d").cast(pl.String) + pl.col("l")
-                    + pl.col("t").cast(pl.String).str.zfill(3))
-            .to_series().to_numpy().astype("<U12")
-        )
-        out[idx] = reserve
-    return out
+    return date_part * 10_000 + serial * 10 + check
 
 
 def hsa_suffixes(n: int, rng: np.random.Generator, taken: set[str] | None = None,

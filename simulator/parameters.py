@@ -285,6 +285,220 @@ class WorldParameters:
         "each region's system gets one of these, drawn per region.",
     )
 
+    # --- regions: systems, rules, the letter of intent ---------------------------------
+    time_book_shapes: dict[str, str] = param(
+        {},
+        "Which time-book shape each region delivers (booking_csv, booking_events, "
+        "booking_fhir, booking_aggregates); a region not listed delivers booking_csv. "
+        "Default: every region booking_csv (the spine's end-to-end test reads only CSV); "
+        "the 'realistic' preset mixes all four (REALISTIC_TIME_BOOK_SHAPES).",
+    )
+    letter_of_intent_missing: list[str] = param(
+        ["09", "17", "23"],
+        "Regions that did not sign the letter of intent (18 of 21 did): none of their "
+        "units is onboarded to the new booking services.",
+    )
+    late_cancellation_threshold_by_region: dict[str, dict[str, int]] = param(
+        {},
+        "Per-region override of late_cancellation_threshold_hours, e.g. "
+        "{'12': {'primary': 12, 'specialist': 48}}; regions not listed use the default.",
+    )
+    source_system_shares: list[float] = param(
+        [0.8, 0.15, 0.05],
+        "Each region runs up to this many booking systems (kallsystem, a source of the "
+        "aggregating service); a care unit uses system k with the k-th share.",
+    )
+
+    # --- the rollout: units going live on the new services -----------------------------
+    rollout: dict[str, dict[str, float]] = param(
+        {
+            "se_bokade_tider": {"live_before": 0.45, "live_during": 0.35, "in_pipeline": 0.10},
+            "avboka": {"live_before": 0.30, "live_during": 0.40, "in_pipeline": 0.10},
+            "omboka": {"live_before": 0.15, "live_during": 0.40, "in_pipeline": 0.15},
+            "boka": {"live_before": 0.10, "live_during": 0.40, "in_pipeline": 0.15},
+        },
+        "Per service, the share of care units (in regions that signed the letter of "
+        "intent) live before the period, going live during it (staggered), applied but not "
+        "live at the cutoff (the onboarding pipeline); the rest never applied. One readiness "
+        "draw per unit orders the services, so a unit live on boka is live on the others.",
+    )
+    rollout_region_start_spread: float = param(
+        0.4,
+        "Regions start their onboarding wave at a uniform point in the first "
+        "rollout_region_start_spread of the period; units going live during the period do "
+        "so between their region's start and the end of the period.",
+    )
+    onboarding_days: dict[str, list[int]] = param(
+        {"application_to_test": [14, 90], "test_to_production": [7, 45]},
+        "Days from application (ansokan_datum) to test and from test to production, "
+        "uniform in these ranges.",
+    )
+    time_book_connected_share: float = param(
+        0.85,
+        "Share of a connected unit's separate time books that are connected too (the first "
+        "time book always is): bookings in the others are invisible (the 'multiple time "
+        "books per clinic' gap).",
+    )
+    connection_ended_share: float = param(
+        0.01, "Share of live connections that end (avslutad_datum) during the period."
+    )
+
+    # --- the natural experiment: planted effects of going live --------------------------
+    planted_effects: dict[str, dict[str, Any]] = param(
+        {
+            "no_show": {"service": "avboka", "logit": -0.30},
+            "late_cancellation": {"service": "avboka", "relative": -0.30},
+            "booking_lookup_calls": {"service": "se_bokade_tider", "relative": -0.45},
+        },
+        "Effects of a unit being live on `service`: no_show adds `logit` to the no-show logit "
+        "of visits starting while live; late_cancellation multiplies the probability that a "
+        "patient cancellation is late by (1 + relative) when cancelled while live; "
+        "booking_lookup_calls multiplies calls about an existing booking made while live by "
+        "(1 + relative). The 'no_effect' preset sets them to 0; ground_truth.json reports the "
+        "realised average effect on the treated (ATT) of each.",
+    )
+    digital_shift: dict[str, dict[str, Any]] = param(
+        {
+            "booking": {"service": "boka", "uplift": 0.20, "ramp_months": 6},
+            "rebooking": {"service": "omboka", "uplift": 0.25, "ramp_months": 6},
+            "cancellation": {"service": "avboka", "uplift": 0.25, "ramp_months": 6},
+        },
+        "Going live shifts actions to 1177 over time: a booking made (or a rebooking or "
+        "patient cancellation done) while the unit is live on `service` moves from phone or "
+        "front desk to 1177 with probability uplift x min(1, months since go-live / "
+        "ramp_months).",
+    )
+
+    # --- the aggregation layer ------------------------------------------------------------
+    ei_miss_share: float = param(
+        0.03,
+        "Share of bookings in indexed time books whose Engagemangsindex update never reached "
+        "the index (no record: invisible unless another indexed booking of the resident at "
+        "the same unit makes the aggregator call it). Bookings of residents with a "
+        "reservnummer are never indexed (EI needs a national identity number).",
+    )
+    source_failure_rates: dict[str, float] = param(
+        {"error": 0.010, "timeout": 0.015, "spread": 0.5},
+        "Probability that an aggregator call to a source system returns ERROR or TIMEOUT; "
+        "each system's rates are these times a lognormal factor with sd `spread`.",
+    )
+    source_latency_ms: dict[str, float] = param(
+        {"median": 350.0, "sigma": 0.6, "system_sigma": 0.35, "timeout_ms": 10000.0},
+        "Response time of a successful source call: lognormal with this median (times a "
+        "per-system lognormal factor) and sigma, capped below the timeout; a TIMEOUT reports "
+        "timeout_ms.",
+    )
+    hidden_time_type_share: float = param(
+        0.08,
+        "Probability that a region hides a time type from Bokade tider (HIDDEN_TIME_TYPE); "
+        "drawn per region and time type.",
+    )
+    no_reception_relation_share: dict[str, float] = param(
+        {"primary": 0.12, "specialist": 0.30},
+        "Share of resident-unit pairs without a registered reception relation "
+        "(mottagningsrelation); while their region still requires one, such bookings are "
+        "hidden (NO_RECEPTION_RELATION).",
+    )
+    reception_relation_lifted: dict[str, float] = param(
+        {"before": 0.25, "during": 0.50},
+        "Share of letter-of-intent regions that dropped the reception-relation requirement "
+        "before the period, and during it (on a uniform day); the others still require it.",
+    )
+    bokade_tider_views_per_booking: float = param(
+        0.25,
+        "Expected views of Bokade tider triggered by each upcoming booking (Poisson), made "
+        "by residents aged view_min_age or more with a personnummer or samordningsnummer "
+        "(1177 needs e-identification), at a uniform time while the booking is upcoming.",
+    )
+    view_digital_factor: float = param(
+        1.6, "Multiplier on views for bookings made in 1177 (their residents look more)."
+    )
+    view_min_age: int = param(16, "Residents younger than this do not log in to 1177.")
+
+    # --- phone calls ----------------------------------------------------------------------
+    lookup_calls_per_booking: float = param(
+        0.10,
+        "Expected phone calls about an existing booking ('Fråga om bokad tid') per booking "
+        "while it is upcoming, before the planted effect; placed in office hours.",
+    )
+    failed_booking_calls_per_phone_booking: float = param(
+        0.15, "Calls to book (Ärende Boka) that end without a booking, per phone booking."
+    )
+    phone_abandon_share: float = param(
+        0.10,
+        "Share of offered calls abandoned in the queue: offered = answered / (1 - share), "
+        "drawn per queue row.",
+    )
+    callback_share: float = param(
+        0.20, "Share of answered calls handled as a call-back (Återuppringningar)."
+    )
+    background_calls_per_booking: dict[str, float] = param(
+        {"Rådgivning": 0.28, "Övrigt": 0.07},
+        "Calls not about a booking, by Ärende, per booking of the unit (spread over the "
+        "weekdays in proportion to the unit's share of its region's bookings): with the "
+        "booking calls about 0.6 calls per booking, in line with about 2 million calls a "
+        "month to primary care (SKR).",
+    )
+    phone_seconds: dict[str, Any] = param(
+        {"wait_median": 240.0, "wait_sigma": 0.45,
+         "talk": {"Boka": 210.0, "Omboka": 160.0, "Avboka": 95.0, "Fråga om bokad tid": 85.0,
+                  "Rådgivning": 420.0, "Övrigt": 150.0}},
+        "Average wait (lognormal per unit-day-queue row) and average talk time per Ärende.",
+    )
+
+    # --- the 1177 e-services --------------------------------------------------------------
+    eservice: dict[str, float] = param(
+        {"booking_completion": 0.82, "book_again_share": 0.18, "calendar_share": 0.12,
+         "view_history_share": 0.25, "triage_sessions_per_digital_referral": 2.5,
+         "referral_after_triage": 0.35, "too_late_cancel_attempt_share": 0.30,
+         "cancel_not_allowed_attempt_share": 0.05, "jump_out_dead_end_share": 0.20,
+         "extra_jump_outs_per_third_party_booking": 0.40},
+        "E-service behaviour: share of started digital bookings completed (the rest are "
+        "abandoned sessions); share started from a past booking; share added to the "
+        "resident's calendar; share of views that also open the history; triage sessions per "
+        "digital referral booking and the share of other triage sessions that issue a "
+        "referral; share of late phone cancellations preceded by a rejected 1177 attempt "
+        "(TOO_LATE_TO_CANCEL_APPOINTMENT) and of cancellations at units not live on avboka "
+        "preceded by CANCEL_IS_NOT_ALLOWED; share of jumps to an external booking service "
+        "with no return (dead ends); jumps out without a booking per third-party booking.",
+    )
+    auth_methods: dict[str, dict[str, float]] = param(
+        {"16-29": {"bankid_mobile": 0.93, "bankid_file": 0.01, "freja": 0.05, "other": 0.01},
+         "30-64": {"bankid_mobile": 0.88, "bankid_file": 0.05, "freja": 0.05, "other": 0.02},
+         "65+": {"bankid_mobile": 0.72, "bankid_file": 0.17, "freja": 0.06, "other": 0.05}},
+        "Authentication method of an e-service session by the resident's age.",
+    )
+
+    # --- capacity and slots ---------------------------------------------------------------
+    slot_utilisation: list[float] = param(
+        [0.78, 0.97],
+        "Booked share of a time book's slots on a day, uniform per unit in this range: "
+        "Antal tider = ceil(booked / utilisation).",
+    )
+    web_bookable_share: dict[str, float] = param(
+        {"low": 0.10, "high": 0.40, "uplift_when_boka_live": 0.25},
+        "Share of slots open for booking in 1177 (Webbokningsbara): per unit uniform in "
+        "[low, high], plus the uplift while the unit is live on boka.",
+    )
+    slot_refill: dict[str, float] = param(
+        {"max": 0.55, "hours_scale": 48.0, "min_hours": 2.0},
+        "A slot freed by a cancellation at least min_hours before the start is re-booked by "
+        "another resident with probability max x (1 - exp(-hours left / hours_scale)).",
+    )
+
+    # --- messy data -----------------------------------------------------------------------
+    defect_rate: float = param(
+        0.0,
+        "Rate of every defect kind (simulator/defects.py) unless `defects` overrides it: per "
+        "row or event for row defects, per file for file defects, per registered outcome for "
+        "late_outcome. 0 = clean files (the default).",
+    )
+    defects: dict[str, float] = param(
+        {},
+        "Per-kind rates overriding defect_rate, e.g. {'truncated_file': 0.02}. A kind with a "
+        "rate above 0 is injected at least once.",
+    )
+
     def describe(self) -> dict[str, dict[str, Any]]:
         """Every parameter as {name: {value, description}} for the ground truth."""
         return {
@@ -295,3 +509,37 @@ class WorldParameters:
 
     def replace(self, **changes: Any) -> WorldParameters:
         return dataclasses.replace(self, **changes)
+
+
+# Which booking system shape each region delivers in the 'realistic' preset: most
+# regions export CSV, a few stream events or FHIR, two can only send monthly counts.
+REALISTIC_TIME_BOOK_SHAPES: dict[str, str] = {
+    "01": "booking_events", "21": "booking_events", "22": "booking_events",
+    "14": "booking_fhir", "24": "booking_fhir", "25": "booking_fhir",
+    "09": "booking_aggregates", "23": "booking_aggregates",
+}
+TIME_BOOK_SHAPES = ("booking_csv", "booking_events", "booking_fhir", "booking_aggregates")
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "clean": {},
+    "realistic": {"time_book_shapes": REALISTIC_TIME_BOOK_SHAPES},
+    "messy": {"time_book_shapes": REALISTIC_TIME_BOOK_SHAPES, "defect_rate": 0.01},
+    "no_effect": {"planted_effects": {
+        "no_show": {"service": "avboka", "logit": 0.0},
+        "late_cancellation": {"service": "avboka", "relative": 0.0},
+        "booking_lookup_calls": {"service": "se_bokade_tider", "relative": 0.0},
+    }},
+}
+
+
+def preset(*names: str, **overrides: Any) -> WorldParameters:
+    """Parameters of named presets applied left to right, then `overrides`:
+    `preset("messy")`, `preset("realistic", "no_effect", defect_rate=0.002)`."""
+    changes: dict[str, Any] = {}
+    for name in names:
+        try:
+            changes.update(copy.deepcopy(PRESETS[name]))
+        except KeyError:
+            raise ValueError(f"unknown preset {name!r}; known: {', '.join(PRESETS)}") from None
+    changes.update(overrides)
+    return WorldParameters(**changes)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.parameters import WorldParameters
+from simulator.care_catalogue import TIME_TYPES
+from simulator.parameters import TIME_BOOK_SHAPES, WorldParameters
 from simulator.seeding import rng_for
 from tidbok.config import REGIONS_CSV
 
@@ -31,6 +32,23 @@ class Region:
 
 
 @dataclass(frozen=True)
+class SourceSystem:
+    """A regional booking system the aggregating service calls (kallsystem)."""
+
+    hsa_id: str
+    share: float  # of the region's care units
+    error_rate: float
+    timeout_rate: float
+    latency_factor: float
+
+    def as_dict(self) -> dict[str, object]:
+        return {"hsa_id": self.hsa_id, "share_of_units": self.share,
+                "error_rate": round(self.error_rate, 6),
+                "timeout_rate": round(self.timeout_rate, 6),
+                "latency_factor": round(self.latency_factor, 6)}
+
+
+@dataclass(frozen=True)
 class RegionProfile:
     region: Region
     encoding: str  # "utf-8-sig" (UTF-8 with BOM) or "cp1252"
@@ -39,6 +57,11 @@ class RegionProfile:
     digital_multiplier: float
     sms_reminder_share: float
     no_show_effect: float  # added to the no-show logit
+    time_book_shape: str = "booking_csv"  # which time-book feed the region delivers
+    letter_of_intent: bool = True  # signed: its units may go live on the new services
+    late_threshold_hours: tuple[int, int] = (24, 72)  # (primary care, specialist care)
+    hidden_time_types: tuple[int, ...] = ()  # indices into TIME_TYPES hidden from Bokade tider
+    source_systems: tuple[SourceSystem, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -51,6 +74,12 @@ class RegionProfile:
             "digital_multiplier": round(self.digital_multiplier, 6),
             "sms_reminder_share": round(self.sms_reminder_share, 6),
             "no_show_effect": round(self.no_show_effect, 6),
+            "time_book_shape": self.time_book_shape,
+            "letter_of_intent": self.letter_of_intent,
+            "late_cancellation_threshold_hours": {"primary": self.late_threshold_hours[0],
+                                                  "specialist": self.late_threshold_hours[1]},
+            "hidden_time_types": [TIME_TYPES[i].code for i in self.hidden_time_types],
+            "source_systems": [system.as_dict() for system in self.source_systems],
         }
 
 
@@ -79,6 +108,15 @@ def region_profiles(regions: list[Region], params: WorldParameters,
     if bad:
         raise ValueError(f"unsupported encodings {sorted(bad)}; use {ENCODINGS}")
 
+    codes = {region.code for region in regions}
+    for name in ("time_book_shapes", "late_cancellation_threshold_by_region"):
+        unknown = set(getattr(params, name)) - codes
+        if unknown:
+            raise ValueError(f"{name} given for unknown regions: {sorted(unknown)}")
+    bad = {shape for shape in params.time_book_shapes.values() if shape not in TIME_BOOK_SHAPES}
+    if bad:
+        raise ValueError(f"unknown time-book shapes {sorted(bad)}; use {TIME_BOOK_SHAPES}")
+
     profiles = {}
     for position, region in enumerate(regions):
         rng = rng_for(seed, "region-profile", region.code)
@@ -94,5 +132,33 @@ def region_profiles(regions: list[Region], params: WorldParameters,
             digital_multiplier=float(np.exp(rng.normal(0.0, params.region_digital_spread))),
             sms_reminder_share=float(rng.uniform(low, high)),
             no_show_effect=float(rng.normal(0.0, params.no_show_model["region_effect_sd"])),
+            **_system_traits(region, params, seed),
         )
     return profiles
+
+
+def _system_traits(region: Region, params: WorldParameters, seed: int) -> dict[str, object]:
+    """Traits added with the aggregation layer; drawn from their own stream so the
+    traits above keep their values."""
+    rng = rng_for(seed, "region-systems", region.code)
+    thresholds = {**params.late_cancellation_threshold_hours,
+                  **params.late_cancellation_threshold_by_region.get(region.code, {})}
+    hidden = np.flatnonzero(rng.random(len(TIME_TYPES)) < params.hidden_time_type_share)
+    failure, latency = params.source_failure_rates, params.source_latency_ms
+    shares = np.array(params.source_system_shares, dtype=float)
+    systems = []
+    for k, share in enumerate(shares / shares.sum()):
+        factor = float(np.exp(rng.normal(0.0, failure["spread"])))
+        systems.append(SourceSystem(
+            hsa_id=f"{region.hsa_prefix}-TB{k + 1:02d}", share=float(round(share, 6)),
+            error_rate=min(0.5, failure["error"] * factor),
+            timeout_rate=min(0.5, failure["timeout"] * factor),
+            latency_factor=float(np.exp(rng.normal(0.0, latency["system_sigma"]))),
+        ))
+    return {
+        "time_book_shape": params.time_book_shapes.get(region.code, "booking_csv"),
+        "letter_of_intent": region.code not in params.letter_of_intent_missing,
+        "late_threshold_hours": (int(thresholds["primary"]), int(thresholds["specialist"])),
+        "hidden_time_types": tuple(int(i) for i in hidden),
+        "source_systems": tuple(systems),
+    }

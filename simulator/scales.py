@@ -1,7 +1,7 @@
 """The simulation sizes, in one table: period, unit density and booking volume.
 
-A later `national` scale (about 100 M bookings, written region by region in a
-streaming fashion) is one more row here; nothing else decides how big a run is.
+`national` (a year, about 100 M bookings) streams: regions one at a time, and a big
+region in chunks of residents (`chunk_bookings`), so memory holds one chunk.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ class Scale:
     min_units_per_region: int
     max_units_per_region: int | None
     description: str
+    # Simulate a region in chunks of residents of about this many bookings (None: one chunk).
+    chunk_bookings: int | None = None
 
     @property
     def days(self) -> int:
@@ -35,6 +37,7 @@ class Scale:
             "min_units_per_region": self.min_units_per_region,
             "max_units_per_region": self.max_units_per_region,
             "description": self.description,
+            "chunk_bookings": self.chunk_bookings,
         }
 
 
@@ -61,6 +64,18 @@ SCALES: dict[str, Scale] = {
             max_units_per_region=None,
             description="12 months, the full unit catalogue, about 1 % of a national year "
             "of bookings: demos and the end-to-end pipeline.",
+        ),
+        Scale(
+            name="national",
+            period_start=dt.date(2025, 1, 1),
+            period_end=dt.date(2025, 12, 31),
+            bookings=100_000_000,
+            unit_fraction=1.0,
+            min_units_per_region=2,
+            max_units_per_region=None,
+            description="12 months, every resident of Sweden, about 100 M bookings: the "
+            "scale benchmark. Streams region by region and in chunks of residents.",
+            chunk_bookings=2_500_000,
         ),
     )
 }

@@ -37,6 +37,8 @@ class UnitCatalogue:
     catalogue: pl.DataFrame
     tidbok_hsa: np.ndarray
     service_tidbok: np.ndarray
+    tidbok_unit: np.ndarray  # unit_idx of each Tidbok HSA-id
+    tidbok_rank: np.ndarray  # 0 = the unit's own HSA-id or its first time book, 1 = second...
 
     def region_units(self, region_code: str) -> pl.DataFrame:
         return self.units.filter(pl.col("region") == region_code)
@@ -72,6 +74,8 @@ def build_units(regions: list[Region], scale: Scale, params: WorldParameters,
     unit_rows: list[dict[str, object]] = []
     book_rows: list[dict[str, object]] = []
     tidbok_hsa: list[str] = []
+    tidbok_unit: list[int] = []
+    tidbok_rank: list[int] = []
     service_tidbok: list[list[int]] = []
     type_by_key = {unit_type.key: unit_type for unit_type in UNIT_TYPES}
     book_count_choices = np.array([int(k) for k in params.time_books_per_unit])
@@ -113,6 +117,8 @@ def build_units(regions: list[Region], scale: Scale, params: WorldParameters,
             if not kinds:
                 own = len(tidbok_hsa)
                 tidbok_hsa.append(unit_hsa)
+                tidbok_unit.append(len(unit_rows) - 1)
+                tidbok_rank.append(0)
                 service_tidbok.append([own] * len(SERVICES))
             else:
                 # A service goes to the first time book that takes it, else to the first.
@@ -122,6 +128,8 @@ def build_units(regions: list[Region], scale: Scale, params: WorldParameters,
                 for k, (kind, services) in enumerate(kinds):
                     book_hsa = f"{region.hsa_prefix}-{next(suffixes)}"
                     tidbok_hsa.append(book_hsa)
+                    tidbok_unit.append(len(unit_rows) - 1)
+                    tidbok_rank.append(k)
                     for service in sorted(services - placed):
                         row[SERVICE_INDEX[service]] = first + k
                     placed |= services
@@ -140,7 +148,9 @@ def build_units(regions: list[Region], scale: Scale, params: WorldParameters,
     units = pl.DataFrame(unit_rows)
     catalogue = _catalogue(units, pl.DataFrame(book_rows, schema=_BOOK_SCHEMA))
     return UnitCatalogue(units, catalogue, np.array(tidbok_hsa),
-                         np.array(service_tidbok, dtype=np.int64))
+                         np.array(service_tidbok, dtype=np.int64),
+                         np.array(tidbok_unit, dtype=np.int64),
+                         np.array(tidbok_rank, dtype=np.int64))
 
 
 _BOOK_SCHEMA = {"hsaId": pl.String, "parentHsaId": pl.String, "namn": pl.String,

@@ -76,5 +76,6 @@ def known_state(bookings: pl.DataFrame, cutoff: int,
                 versions: pl.DataFrame | None = None) -> pl.DataFrame:
     """Each booking's latest version at the cutoff, joined to the booking's fixed fields."""
     versions = booking_versions(bookings, cutoff) if versions is None else versions
-    latest = versions.group_by("seq").agg(pl.all().sort_by("changed_at").last())
+    # Versions are sorted by booking and version, and a booking's versions by time.
+    latest = versions.unique("seq", keep="last", maintain_order=True)
     return bookings.join(latest, on="seq", how="inner").sort("seq")

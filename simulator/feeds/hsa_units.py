@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from simulator.feeds import WrittenFeed
+from simulator.feeds.files import Delivery
 from simulator.units import UnitCatalogue
 
 FEED = "hsa_units"
@@ -12,10 +11,9 @@ HEADER = ("hsaId", "parentHsaId", "namn", "regionkod", "kommunkod", "enhetstyp",
           "latitud", "longitud", "giltig_from", "giltig_tom")
 
 
-def write_hsa_units(out: Path, units: UnitCatalogue) -> WrittenFeed:
-    path = out / FEED / "national" / "hsa_units.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_hsa_units(delivery: Delivery, units: UnitCatalogue) -> WrittenFeed:
     text = units.catalogue.select(HEADER).write_csv(
         separator=";", null_value="", float_precision=5, quote_style="necessary")
-    path.write_bytes(text.encode("utf-8"))
+    delivery.write_file(FEED, "national", "hsa_units.csv", text.encode("utf-8"),
+                        rows=units.catalogue.height, fmt="csv")
     return WrittenFeed(files=1, rows=units.catalogue.height)

@@ -79,8 +79,16 @@ def larger_world_visits() -> tuple[pl.DataFrame, dict[str, Any], dict[str, float
     for code, bookings in world.iter_region_bookings():
         parts.append(known_state(bookings, world.cutoff).with_columns(pl.lit(code).alias("r")))
     visits = pl.concat(parts).filter(pl.col("status").is_in(["attended", "no_show"]))
+    # The planted effect of going live (parameters.planted_effects) applies to visits at
+    # units live on its service when they start.
+    effect = world.params.planted_effects["no_show"]
+    treated = world.rollout.live(visits["unit_idx"].to_numpy(), effect["service"],
+                                 visits["start_at"].to_numpy())
+    visits = visits.with_columns(pl.Series("treated", treated))
     effects = {code: p.no_show_effect for code, p in world.profiles.items()}
-    return visits, world.params.describe()["no_show_model"]["value"], effects
+    model = {**world.params.describe()["no_show_model"]["value"],
+             "planted_logit": effect["logit"]}
+    return visits, model, effects
 
 
 def test_modelled_probability_follows_the_printed_coefficients(
@@ -96,7 +104,11 @@ def test_modelled_probability_follows_the_printed_coefficients(
              + np.array([model["reminder"][REMINDERS[r]] for r in visits["reminder"]])
              + np.array([model["age_band"][AGE_BANDS[a][2]] for a in visits["age_band_idx"]])
              + np.array([model["contact_type"][CONTACT_TYPES[c]] for c in visits["contact"]]))
-    np.testing.assert_allclose(1 / (1 + np.exp(-logit)), visits["p_no_show"].to_numpy())
+    np.testing.assert_allclose(1 / (1 + np.exp(-logit)), visits["p_no_show0"].to_numpy())
+    treated = visits["treated"].to_numpy()
+    assert 0 < treated.mean() < 1  # some units go live, some do not
+    with_effect = logit + model["planted_logit"] * treated
+    np.testing.assert_allclose(1 / (1 + np.exp(-with_effect)), visits["p_no_show"].to_numpy())
 
 
 def test_no_show_rate_by_channel_within_tolerance(
