@@ -65,16 +65,23 @@ class _Clock:
         self._last, self._last_cpu = now, cpu
 
 
+FEEDS = ("booking_csv", "booking_events", "booking_fhir", "booking_aggregates", "timeslots",
+         "aggregator_requests", "aggregator_responses", "engagement_index", "platform_stats",
+         "telephony", "eservice_events", "connections", "hsa_units", "population")
+
+
 def simulate(out: Path, scale: str = "tiny", seed: int = 1,
              params: WorldParameters | None = None, profile: str | None = None,
-             regions: list[str] | None = None) -> dict[str, Any]:
+             regions: list[str] | None = None,
+             feeds: list[str] | None = None) -> dict[str, Any]:
     """Write the landing layout `out/<feed>/<region or national>/<file>` and
     `out/ground_truth.json`; return a summary (files and rows per feed, bookings, seconds).
 
     `profile` names a parameter preset (parameters.PRESETS: clean, realistic, messy,
     no_effect) used when `params` is not given. `regions` limits the run to some
-    regions (benchmarks); the catalogues stay national. Files already in `out` are
-    overwritten, not removed.
+    regions (benchmarks); the catalogues stay national. `feeds` limits which feeds are
+    written (default: every feed of SOURCES.md); the ground truth is always complete.
+    Files already in `out` are overwritten, not removed.
     """
     started = time.perf_counter()
     clock = _Clock()
@@ -85,19 +92,26 @@ def simulate(out: Path, scale: str = "tiny", seed: int = 1,
     world = build_world(scale, seed, params)
     clock.lap("world")
     log = DefectLog(defect_rates(params))
-    delivery = Delivery(out, log, seed)
+    unknown = set(feeds or ()) - set(FEEDS)
+    if unknown:
+        raise ValueError(f"unknown feeds {sorted(unknown)}; known: {', '.join(FEEDS)}")
+    delivery = Delivery(out, log, seed, wanted=set(feeds or FEEDS))
     truth = GroundTruth(world)
     platform = PlatformCalls()
 
-    hsa_units.write_hsa_units(delivery, world.units)
-    connections.write_connections(delivery, world)
-    population.write_population(delivery, world)
+    if delivery.wants("hsa_units"):
+        hsa_units.write_hsa_units(delivery, world.units)
+    if delivery.wants("connections"):
+        connections.write_connections(delivery, world)
+    if delivery.wants("population"):
+        population.write_population(delivery, world)
     clock.lap("catalogues")
     for region in world.regions:
         if regions is not None and region.code not in regions:
             continue
         _simulate_region(world, region.code, delivery, truth, platform, clock)
-    platform.write(delivery, world)
+    if delivery.wants("platform_stats"):
+        platform.write(delivery, world)
     clock.lap("platform_stats")
     delivery.finish()
     clock.lap("file_defects")
@@ -138,7 +152,9 @@ def _simulate_region(world: World, code: str, delivery: Delivery, truth: GroundT
         first = chunk.index == 0
         truth.add_batch(batch)
         clock.lap("world")
-        if shape == "booking_csv":
+        if not delivery.wants(shape) and shape != "booking_aggregates":
+            pass
+        elif shape == "booking_csv":
             rows = booking_csv.extract_rows(bookings, batch.versions, world.units,
                                             chunk.residents)
             booking_csv.write_region_extracts(delivery, profile, rows, world.first_day,
@@ -151,17 +167,21 @@ def _simulate_region(world: World, code: str, delivery: Delivery, truth: GroundT
         else:
             counts = _merge(counts, booking_aggregates.appointment_counts(batch),
                             booking_aggregates.KEYS, ["count"])
-            _log_counted_late_outcomes(delivery, batch)
+            if delivery.wants(shape):
+                _log_counted_late_outcomes(delivery, batch)
         clock.lap(shape)
         aggregation = simulate_aggregation(batch)
         truth.add_aggregation(batch, aggregation)
         clock.lap("world")
-        engagement_index.write_updates(delivery, world, aggregation)
-        clock.lap("engagement_index")
-        aggregator.write_requests(delivery, world, aggregation)
-        clock.lap("aggregator_requests")
-        aggregator.write_responses(delivery, world, aggregation)
-        clock.lap("aggregator_responses")
+        if delivery.wants("engagement_index"):
+            engagement_index.write_updates(delivery, world, aggregation)
+            clock.lap("engagement_index")
+        if delivery.wants("aggregator_requests"):
+            aggregator.write_requests(delivery, world, aggregation)
+            clock.lap("aggregator_requests")
+        if delivery.wants("aggregator_responses"):
+            aggregator.write_responses(delivery, world, aggregation)
+            clock.lap("aggregator_responses")
         platform.add_aggregation(aggregation, batch.rng("platform-aggregator"))
         phone = simulate_calls(batch)
         truth.add_calls(phone, upcoming_per_month(batch))
@@ -171,20 +191,22 @@ def _simulate_region(world: World, code: str, delivery: Delivery, truth: GroundT
         platform.add_eservice(sessions.events, world.rollout, batch.rng("platform-eservice"))
         slots = _merge(slots, slot_counts(batch), SLOT_KEYS, ["booked", "held_at_start"])
         clock.lap("world")
-        eservice_events.write_events(delivery, world, code, sessions, create_all=first)
-        clock.lap("eservice_events")
+        if delivery.wants("eservice_events"):
+            eservice_events.write_events(delivery, world, code, sessions, create_all=first)
+            clock.lap("eservice_events")
         del batch, bookings, aggregation, sessions
-    if counts is not None:
+    if counts is not None and delivery.wants("booking_aggregates"):
         booking_aggregates.write_aggregates(delivery, world, code, counts)
         clock.lap("booking_aggregates")
-    slot_rows = timeslot_rows(world, slots)
-    timeslots.write_timeslots(delivery, world, code, slot_rows)
-    clock.lap("timeslots")
+    if delivery.wants("timeslots"):
+        timeslots.write_timeslots(delivery, world, code, timeslot_rows(world, slots))
+        clock.lap("timeslots")
     phone_rows = telephony_rows(world, code, pl.concat([calls, background_calls(world, code)],
                                                        how="vertical_relaxed"))
     truth.add_telephony(code, phone_rows)
-    telephony.write_telephony(delivery, world, code, phone_rows)
-    clock.lap("telephony")
+    if delivery.wants("telephony"):
+        telephony.write_telephony(delivery, world, code, phone_rows)
+        clock.lap("telephony")
 
 
 

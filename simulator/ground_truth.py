@@ -37,6 +37,9 @@ _ESERVICE = CHANNEL_INDEX["eservice"]
 
 METRICS: dict[str, dict[str, Any]] = {
     "no_show_rate": {
+        "observable_from": (
+            "the time books in any shape (booking_aggregates: DNA / (Attended + DNA) per "
+            "BOOKING_CHANNEL)"),
         "description": "No-shows / (attended + no-shows) by region, month of the visit start "
         "(YYYY-MM) and booking channel (canonical code, tidbok.codes). A booking counts with "
         "its latest state known at the end of the last extract day (latest Ändrad wins); "
@@ -48,6 +51,9 @@ METRICS: dict[str, dict[str, Any]] = {
         "(Uteblev)",
     },
     "late_cancellation_rate": {
+        "observable_from": (
+            "booking_csv, booking_events, booking_fhir (not booking_aggregates, which has no "
+            "cancellations)"),
         "description": "Late patient cancellations / bookings that reached their start or "
         "were cancelled, by region and month of the (scheduled) start. Late = cancelled by "
         "the patient less than the region's threshold before the start (late_cancellation_"
@@ -61,6 +67,9 @@ METRICS: dict[str, dict[str, Any]] = {
         "still booked with a start at or before the cutoff",
     },
     "digital_booking_share": {
+        "observable_from": (
+            "booking_csv, booking_fhir (creation channel, see "
+            "creation_version_not_delivered), booking_events (every version)"),
         "description": "Bookings made in a 1177 e-service / all bookings, by region and month "
         "the booking was made; rebookings excluded (see digital_rebooking_share), refills of "
         "freed slots included (they are new bookings). The channel is the creation channel "
@@ -72,6 +81,9 @@ METRICS: dict[str, dict[str, Any]] = {
         "denominator": "bookings without Ombokad från made in the month",
     },
     "digital_rebooking_share": {
+        "observable_from": (
+            "booking_csv (Ombokad från), booking_events (BookingMoved); booking_fhir does not"
+            " link a rebooking to the booking it replaced"),
         "description": "Rebookings made in 1177 / all rebookings, by region and month of the "
         "rebooking (the new booking's Bokad).",
         "grain": ["month", "region"],
@@ -79,6 +91,9 @@ METRICS: dict[str, dict[str, Any]] = {
         "denominator": "bookings with Ombokad från",
     },
     "digital_cancellation_share": {
+        "observable_from": (
+            "booking_csv, booking_events; booking_fhir cannot tell a rebooking's "
+            "cancellation from a cancellation (no link)"),
         "description": "Patient cancellations made in 1177 / all patient cancellations, by "
         "region and month of the cancellation; the cancellation of a booking that was rebooked "
         "is a rebooking, not counted here (its successor names it in Ombokad från).",
@@ -88,6 +103,10 @@ METRICS: dict[str, dict[str, Any]] = {
         "denominator": "bookings cancelled by the patient, not rebooked",
     },
     "booking_visibility_rate": {
+        "observable_from": (
+            "aggregator_requests and aggregator_responses joined to the time books "
+            "(subjectOfCare, bookingId + unit), with connections and engagement_index for the"
+            " reasons"),
         "description": "For every view of Bokade tider and every booking of the viewer that "
         "was upcoming at that minute in the time books: shown / all, by region and month of "
         "the view. Each pair not shown has exactly one reason, the first of: "
@@ -103,6 +122,9 @@ METRICS: dict[str, dict[str, Any]] = {
         "min(start, cancelled_at)) of the viewer at the view",
     },
     "ei_index_completeness": {
+        "observable_from": (
+            "engagement_index, the time books and connections (se_bokade_tider "
+            "test/production dates, connected time books)"),
         "description": "Future bookings with a live Engagemangsindex record / future bookings "
         "that should be indexed, at the last minute of each month (the cutoff for the last "
         "month). Should be indexed: the unit is in test or production on se_bokade_tider "
@@ -116,6 +138,8 @@ METRICS: dict[str, dict[str, Any]] = {
         "indexed",
     },
     "source_error_rate": {
+        "observable_from": (
+            "aggregator_requests (sources[].status, responseTimeMs)"),
         "description": "Aggregator calls to a unit's booking system that returned ERROR or "
         "TIMEOUT / all calls, by region of the unit and month of the call; with the p95 of "
         "responseTimeMs over all calls.",
@@ -124,6 +148,8 @@ METRICS: dict[str, dict[str, Any]] = {
         "denominator": "source calls (one per view and unit with a live EI record)",
     },
     "booking_lookup_calls_per_1000": {
+        "observable_from": (
+            "telephony (numerator) and the time books (denominator)"),
         "description": "Phone calls about an existing booking (Ärende 'Fråga om bokad tid', "
         "offered calls: Erbjudna samtal) per 1 000 upcoming bookings, by region and month. "
         "value = 1000 x numerator / denominator.",
@@ -133,6 +159,8 @@ METRICS: dict[str, dict[str, Any]] = {
         "neither started nor cancelled before its start)",
     },
     "jump_out_dead_end_rate": {
+        "observable_from": (
+            "eservice_events (service uthopp, per sessionId)"),
         "description": "E-service sessions with a jump_out and no return_from_jump_out / "
         "sessions with a jump_out, by the resident's region and month of the jump.",
         "grain": ["month", "region"],
@@ -140,6 +168,8 @@ METRICS: dict[str, dict[str, Any]] = {
         "denominator": "sessions with jump_out",
     },
     "units_connected_share": {
+        "observable_from": (
+            "connections and hsa_units"),
         "description": "Care units live on a service (produktion_datum <= day < "
         "avslutad_datum) / all active care units (hsa_units rows with ar_tidbok 0), on the "
         "last day of each month, per service.",
@@ -148,6 +178,9 @@ METRICS: dict[str, dict[str, Any]] = {
         "denominator": "active care units",
     },
     "slot_refill_rate": {
+        "observable_from": (
+            "the time books, approximately: a refill is not marked, a later booking of the "
+            "same unit, time type and start after a cancellation is one (or a coincidence)"),
         "description": "Cancelled slots re-booked by another resident before the start / "
         "cancelled slots, by region and month of the start. A refill is a booking without "
         "Ombokad från at the same unit, time type and start, made after the cancellation.",

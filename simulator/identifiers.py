@@ -85,8 +85,19 @@ def identity_numbers(birth_date: np.ndarray, male: np.ndarray, kind: np.ndarray,
 def _numeric_keys(date_part: np.ndarray, serial: np.ndarray) -> np.ndarray:
     """YYYYMMDDNNNC as an integer: the date, the serial and the Luhn check digit."""
     ten = (date_part % 1_000_000) * 1000 + serial  # YYMMDDNNN
-    check = luhn_check_digits(_digits(ten, 9))
-    return date_part * 10_000 + serial * 10 + check
+    return date_part * 10_000 + serial * 10 + luhn_check_of_numbers(ten)
+
+
+def luhn_check_of_numbers(nine_digits: np.ndarray) -> np.ndarray:
+    """luhn_check_digits for numbers YYMMDDNNN, digit by digit: memory of a few vectors
+    rather than an (n, 9) table, which matters for the whole country."""
+    value = np.array(nine_digits, dtype=np.int64)
+    total = np.zeros(len(value), dtype=np.int64)
+    for position in range(9):  # from the last digit, whose weight is 2
+        product = (value % 10) * (2 if position % 2 == 0 else 1)
+        total += product // 10 + product % 10
+        value //= 10
+    return (10 - total % 10) % 10
 
 
 def hsa_suffixes(n: int, rng: np.random.Generator, taken: set[str] | None = None,

@@ -75,11 +75,15 @@ def build_residents(regions: list[Region], scale: Scale, params: WorldParameters
         kind[draw > 1.0 - params.reservnummer_share] = RESERVNUMMER
         propensity = propensity_by_group[group] * rng.gamma(
             params.booking_propensity_shape, 1.0, size=n)
+        # Small integer types: the whole country is 10.6 M rows.
         frames.append(pl.DataFrame({
-            "region": region.code, "age": age, "age_band_idx": age_band_index(age),
-            "female": female, "id_kind": kind, "birth": birth, "propensity": propensity,
+            "region": region.code, "age": age.astype(np.int16),
+            "age_band_idx": age_band_index(age).astype(np.int8),
+            "female": female, "id_kind": kind.astype(np.int8), "birth": birth,
+            "propensity": propensity,
         }))
-    frame = pl.concat(frames)
+    frame = pl.concat(frames, rechunk=True)
+    del frames
     # Numbers are drawn in one national pass: a person has one number wherever they
     # live, so two residents of different regions must not share one either.
     identity = identity_numbers(frame["birth"].to_numpy(), ~frame["female"].to_numpy(),

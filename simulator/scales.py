@@ -75,7 +75,7 @@ SCALES: dict[str, Scale] = {
             max_units_per_region=None,
             description="12 months, every resident of Sweden, about 100 M bookings: the "
             "scale benchmark. Streams region by region and in chunks of residents.",
-            chunk_bookings=2_500_000,
+            chunk_bookings=500_000,
         ),
     )
 }

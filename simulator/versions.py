@@ -3,8 +3,8 @@
 Each booking has a version when it is made, one when it is cancelled, rebooked
 or gets an outcome, and one more when a wrongly registered no-show is corrected.
 Only changes at or before the knowledge cutoff exist: a later outcome is not
-known yet. Feed writers render these versions (booking_csv rows today; events
-and FHIR versions later), and the ground truth reads the last one.
+known yet. Feed writers render these versions (booking_csv rows, booking_events
+events, booking_fhir resource versions), and the ground truth reads the last one.
 """
 
 from __future__ import annotations

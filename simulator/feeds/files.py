@@ -50,11 +50,15 @@ class Delivery:
     out: Path
     log: DefectLog
     seed: int
+    wanted: set[str] | None = None  # feeds to write (None: all)
     files: dict[Path, FileState] = field(default_factory=dict)
     gaps: list[dict] = field(default_factory=list)  # known contract gaps (not defects)
     _defects: dict[str, FileDefects] = field(default_factory=dict)
     _made: set[Path] = field(default_factory=set)
     _row_damaged: set[Path] = field(default_factory=set)
+
+    def wants(self, feed: str) -> bool:
+        return self.wanted is None or feed in self.wanted
 
     def defects(self, feed: str) -> FileDefects:
         if feed not in self._defects:

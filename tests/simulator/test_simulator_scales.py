@@ -48,7 +48,7 @@ def test_national_catalogue_is_the_real_country() -> None:
     assert units.height > 3_000  # and the specialist and other clinics
     chains = chains_by_region(regions, round(national.bookings / BOOKINGS_PER_CHAIN))
     stockholm = chains["01"] * BOOKINGS_PER_CHAIN / national.chunk_bookings
-    assert 8 < stockholm < 12  # Stockholm's ~23 M bookings in about ten chunks
+    assert 40 < stockholm < 55  # Stockholm's ~23 M bookings in about 47 chunks
 
 
 def test_chunked_generation_is_one_region_world(tmp_path: Path) -> None:
@@ -95,3 +95,21 @@ def test_presets() -> None:
         preset("chaotic")
     with pytest.raises(ValueError, match="time-book shapes"):
         build_world(SHORT, params=preset(time_book_shapes={"01": "booking_xml"}))
+
+
+def test_a_subset_of_feeds_with_the_whole_truth(tmp_path: Path) -> None:
+    summary = simulate(tmp_path / "some", scale=SHORT, seed=3,
+                       feeds=["booking_csv", "hsa_units"])
+    simulate(tmp_path / "all", scale=SHORT, seed=3)
+    assert set(summary["files"]) == {"booking_csv", "hsa_units", "ground_truth"}
+    assert {p.name for p in (tmp_path / "some").iterdir()} == {
+        "booking_csv", "hsa_units", "ground_truth.json"}
+    some, everything = tree_digest(tmp_path / "some"), tree_digest(tmp_path / "all")
+    for name, digest in some.items():
+        if name != "ground_truth.json":
+            assert everything[name] == digest, name
+    truth = [json.loads((tmp_path / d / "ground_truth.json").read_text(encoding="utf-8"))
+             for d in ("some", "all")]
+    assert truth[0]["metrics"] == truth[1]["metrics"]
+    with pytest.raises(ValueError, match="unknown feeds"):
+        simulate(tmp_path / "x", scale=SHORT, seed=3, feeds=["booking_xml"])

@@ -54,7 +54,8 @@ def test_every_metric_documents_itself(tiny: dict[str, Any]) -> None:
     assert set(truth["about"]) == {"parameters", "metrics", "planted_effects", "defects",
                                    "counts"}
     for name, metric in truth["metrics"].items():
-        for key in ("description", "grain", "numerator", "denominator", "rows"):
+        for key in ("description", "grain", "numerator", "denominator", "observable_from",
+                    "rows"):
             assert metric[key], (name, key)
         assert metric["rows"], name
         for row in metric["rows"][:20]:
