@@ -158,6 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     back.add_argument("version", nargs="?")
     back.set_defaults(func=cmd_rollback)
 
+    # Analysts (issue #8): `sql`, `docs`, `export`; their logic lives in tidbok/analyst/.
+    from tidbok.analyst.commands import register as register_analyst_commands
+
+    register_analyst_commands(sub)
     return parser
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tidbok import config
+from tidbok.analyst.schema import build_analyst_schema
 from tidbok.duck import connect
 
 KEEP_VERSIONS = 3
@@ -65,6 +66,8 @@ def _prepare_copy(copy: Path, version: str, published_at: dt.datetime) -> int:
         con.execute("INSERT INTO meta.publish_info VALUES (?, ?)", [version, published_at])
         con.execute("COMMENT ON TABLE meta.publish_info IS "
                     "'Which published version of the serving file this is, and when it was published.'")
+        # Analysts (issue #8): the documented marts as the `analyst` schema, with comments.
+        build_analyst_schema(con)
         tables = con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
         ).fetchone()[0]
