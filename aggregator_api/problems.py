@@ -20,6 +20,8 @@ from tidbok.serving import (
     InvalidPeriod,
     InvalidQuery,
     InvalidRegion,
+    NotYetPublished,
+    OutOfScope,
     ScopeNotSupported,
     ServingContractBroken,
     ServingError,
@@ -54,11 +56,29 @@ _SERVING_ERRORS: dict[type[ServingError], tuple[int, str, str]] = {
     InvalidRegion: (422, "invalid-region", "Invalid region"),
     InvalidPeriod: (422, "invalid-period", "Invalid period"),
     ScopeNotSupported: (403, "scope-not-supported", "Scope not supported"),
+    OutOfScope: (403, "out-of-scope", "Outside your scope"),
+    NotYetPublished: (409, "not-yet-published", "Not yet published"),
     InvalidQuery: (422, "invalid-query", "Invalid query"),
     ServingNotPublished: (503, "not-published", "No data published yet"),
     ServingContractBroken: (503, "serving-contract-broken", "Published data is unreadable"),
     ServingError: (503, "serving-unavailable", "Published data is unavailable"),
 }
+
+
+class ApiProblem(Exception):
+    """An error the API itself raises (auth, rate limit, negotiation), with its problem type."""
+
+    def __init__(
+        self,
+        status: int,
+        slug: str,
+        title: str,
+        detail: str,
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(detail)
+        self.status, self.slug, self.title, self.detail = status, slug, title, detail
+        self.headers = headers or {}
 
 
 def problem_response(
@@ -113,6 +133,13 @@ async def _serving_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, status, detail, slug=slug, title=title)
 
 
+async def _api_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiProblem)
+    response = problem_response(request, exc.status, exc.detail, slug=exc.slug, title=exc.title)
+    response.headers.update(exc.headers)
+    return response
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
@@ -158,6 +185,7 @@ def add_problem_schema(app: FastAPI) -> None:
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ServingError, _serving_error)
+    app.add_exception_handler(ApiProblem, _api_problem)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)

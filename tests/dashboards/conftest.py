@@ -1,17 +1,51 @@
-"""A TIDBOK_HOME in tmp_path, and a small serving file in the contract's shape inside it."""
+"""Serving files for the dashboard tests.
 
+- `serving_file`: tidbok.serving.sample's spine file, in a TIDBOK_HOME of its own;
+- `dashboard_home`: a hand-made serving file with a mart for almost every catalogue metric
+  (serving_fixture.py), built once per session;
+- `real_home` (e2e): a serving file the real pipeline built from a simulated tiny Sweden
+  (`tidbok simulate --scale tiny --seed 7`, then `tidbok run`), once per session. Set
+  TIDBOK_DASHBOARD_E2E_HOME to a home that already has one to skip the build.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from tests.dashboards.serving_fixture import write_dashboard_serving_file
 from tidbok import config
 from tidbok.serving.sample import write_serving_file
+
+E2E_HOME_ENV = "TIDBOK_DASHBOARD_E2E_HOME"
+PIPELINE_TIMEOUT_SECONDS = 3600  # a 2-core machine shared with others can be slow
+
+
+_last_home: list[Path | None] = [None]
+
+
+def use_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point TIDBOK_HOME at `home`. st.cache_data lives for the whole process and keys figures
+    by published version, so a test in another home (whose file may carry the same version
+    name) starts with a fresh cache; tests sharing a home share it, which keeps them fast."""
+    monkeypatch.setenv("TIDBOK_HOME", str(home))
+    monkeypatch.delenv("TIDBOK_DASHBOARD_USERS", raising=False)
+    monkeypatch.delenv("TIDBOK_CATALOGUE_DIR", raising=False)
+    if home != _last_home[0]:
+        import streamlit as st
+
+        st.cache_data.clear()
+        _last_home[0] = home
+    return home
 
 
 @pytest.fixture
 def tidbok_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TIDBOK_HOME", str(tmp_path))
-    return tmp_path
+    return use_home(tmp_path, monkeypatch)
 
 
 @pytest.fixture
@@ -19,9 +53,49 @@ def serving_file(tidbok_home: Path) -> Path:
     return write_serving_file(config.serving_path())
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="session")
+def dashboard_serving_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("dashboard-home")
+    write_dashboard_serving_file(home / "serving.duckdb")
+    return home
+
+
+@pytest.fixture
+def dashboard_home(dashboard_serving_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return use_home(dashboard_serving_home, monkeypatch)
+
+
+@pytest.fixture(scope="session")
+def real_serving_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    reused = os.environ.get(E2E_HOME_ENV)
+    if reused:
+        home = Path(reused)
+        if not (home / "serving.duckdb").is_file():
+            pytest.fail(f"{E2E_HOME_ENV}={reused} has no serving.duckdb")
+        return home
+    home = tmp_path_factory.mktemp("dashboard-e2e")
+    # The venv's bin first on PATH: the pipeline runs `dbt` from there, as under `uv run`.
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    env = {**os.environ, "TIDBOK_HOME": str(home), "PATH": path,
+           "TIDBOK_PSEUDONYM_KEY": "dashboard-e2e-key-not-secret"}
+    env.pop("TIDBOK_CATALOGUE_DIR", None)
+    tidbok = [sys.executable, "-m", "tidbok.cli"]
+    for step in (["simulate", "--out", str(home / "landing"), "--scale", "tiny", "--seed", "7"],
+                 ["run"]):
+        done = subprocess.run([*tidbok, *step], env=env, capture_output=True, text=True,
+                              timeout=PIPELINE_TIMEOUT_SECONDS)
+        if done.returncode != 0:
+            pytest.fail(f"tidbok {step[0]} failed:\n{done.stderr[-4000:]}")
+    return home
+
+
+@pytest.fixture
+def real_home(real_serving_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return use_home(real_serving_home, monkeypatch)
+
+
+@pytest.fixture
 def fresh_streamlit_cache() -> None:
-    # st.cache_data lives for the whole process; every test has its own serving file.
     import streamlit as st
 
     st.cache_data.clear()

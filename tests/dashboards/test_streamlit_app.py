@@ -1,90 +1,59 @@
-"""The dashboards app run headless with AppTest, in Swedish and in English."""
+"""The app around the pages: before a publish, after a new one, and the spine's own file."""
 
-import re
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from tests.dashboards.apptest import PAGES, open_page
 from tidbok import config
-from tidbok.serving.sample import write_serving_file
-
-APP = Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py"
-SWEDISH_PERCENT = re.compile(r"^\d+,\d\u00a0%$")
-ENGLISH_PERCENT = re.compile(r"^\d+\.\d%$")
+from tidbok.serving.sample import write_sample_catalogue, write_serving_file
 
 
-def run_app() -> AppTest:
-    app = AppTest.from_file(str(APP), default_timeout=60).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+@pytest.fixture
+def spine_home(tidbok_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """tidbok.serving.sample's serving file with the sample catalogue that describes it."""
+    monkeypatch.setenv("TIDBOK_CATALOGUE_DIR", str(write_sample_catalogue(tidbok_home / "cat")))
+    write_serving_file(config.serving_path())
+    return tidbok_home
 
 
-def table(app: AppTest):
-    assert len(app.dataframe) == 1
-    return app.dataframe[0].value
-
-
-def test_friendly_message_before_anything_is_published(tidbok_home: Path) -> None:
-    app = run_app()
+@pytest.mark.parametrize("page", list(PAGES))
+def test_friendly_message_before_anything_is_published(tidbok_home: Path, page: str) -> None:
+    app = open_page(page)
     assert "Ingen statistik har publicerats ännu" in app.info[0].value
-    assert not app.dataframe
+    assert not app.dataframe and not app.title
 
 
-def test_swedish_by_default_with_data_and_as_of(serving_file: Path) -> None:
-    app = run_app()
-    assert app.title[0].value == "Uteblivna besök"
-    assert any("version sample-1" in c.value and "2025-04-01 06:00" in c.value for c in app.caption)
-    rows = table(app)
-    assert list(rows.columns) == [
-        "Månad",
-        "Region",
-        "Uteblivna besök",
-        "Besök (genomförda + uteblivna)",
-        "Andel uteblivna",
-    ]
-    assert len(rows) == 9  # three regions x three months
-    assert set(rows["Region"]) == {"Region Stockholm", "Region Halland", "Region Norrbotten"}
-    assert all(SWEDISH_PERCENT.match(v) for v in rows["Andel uteblivna"])
-    assert len(app.get("vega_lite_chart")) == 1
-
-
-def test_english_is_one_click_away(serving_file: Path) -> None:
-    app = run_app()
-    app.sidebar.radio(key="lang").set_value("en").run()
-    assert not app.exception
-    assert app.title[0].value == "Missed appointments"
-    rows = table(app)
-    assert "No-show rate" in rows.columns
-    assert all(ENGLISH_PERCENT.match(v) for v in rows["No-show rate"])
-
-
-@pytest.mark.parametrize(("lang", "channel"), [("sv", "Telefon"), ("en", "Phone")])
-def test_one_region_by_channel_shows_withheld_cells(
-    serving_file: Path, lang: str, channel: str
-) -> None:
-    app = run_app()
-    app.sidebar.radio(key="lang").set_value(lang).run()
-    app.sidebar.selectbox(key="region").set_value("25").run()
-    assert not app.exception
-    assert "Region Norrbotten" in app.subheader[0].value
-    rows = table(app)
-    assert channel in set(rows.iloc[:, 2])
-    assert ".." in set(rows.iloc[:, -1])  # Norrbotten's small cells are withheld
-
-
-def test_a_new_publish_shows_without_a_restart(serving_file: Path) -> None:
-    app = run_app()
+def test_a_new_publish_shows_without_a_restart(spine_home: Path, fresh_streamlit_cache) -> None:
+    app = open_page("no_shows")
+    assert any("version sample-1" in c.value for c in app.caption)
     write_serving_file(config.serving_path(), version="sample-2")
     import streamlit as st
 
     st.cache_data.clear()  # stands in for the version check's 30 s TTL running out
     app.run()
+    assert not app.exception
     assert any("version sample-2" in c.value for c in app.caption)
 
 
-def test_the_page_runs_when_switched_to(serving_file: Path) -> None:
-    app = run_app()
-    app.switch_page("pages/no_shows.py").run()
+@pytest.mark.parametrize(("lang", "channel"), [("sv", "Telefon"), ("en", "Phone")])
+def test_a_small_region_shows_withheld_cells(spine_home: Path, lang: str, channel: str) -> None:
+    app = open_page("no_shows", lang, params={"region": "25"})
+    assert "Region Norrbotten" in app.subheader[0].value
+    table = app.dataframe[0].value
+    assert channel in set(table.iloc[:, 3])
+    assert table.iloc[:, -2].isna().any() or table.iloc[:, -2].isnull().any()  # withheld rate
+    assert "(..)" in " ".join(c.value for c in app.caption)  # the note on what '..' means
+
+
+def test_english_is_one_click_away(spine_home: Path) -> None:
+    app = open_page("no_shows")
+    assert app.title[0].value == "Uteblivna besök och återbud"
+    app.sidebar.radio(key="lang").set_value("en").run()
     assert not app.exception
-    assert app.title[0].value == "Uteblivna besök"
+    assert app.title[0].value == "No-shows and late cancellations"
+
+
+def test_metrics_the_sample_file_lacks_are_not_yet_published(spine_home: Path) -> None:
+    app = open_page("no_shows")
+    assert any("publiceras inte ännu" in info.value for info in app.info)

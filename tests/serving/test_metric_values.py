@@ -1,4 +1,4 @@
-"""The query layer over a real serving file: re-aggregation, filters, validation, connections."""
+"""The query layer over a real serving file: re-aggregation, grains, scopes, filters, errors."""
 
 from datetime import date, datetime
 from pathlib import Path
@@ -8,12 +8,13 @@ import pytest
 
 from tidbok import config
 from tidbok.serving import (
+    NATIONAL,
     InvalidPeriod,
     InvalidQuery,
     InvalidRegion,
-    MetricSpec,
+    NotYetPublished,
+    OutOfScope,
     Scope,
-    ScopeNotSupported,
     ServingContractBroken,
     ServingError,
     ServingNotPublished,
@@ -24,10 +25,9 @@ from tidbok.serving import (
     regions,
     serving_connection,
 )
-from tidbok.serving.registry import METRICS
-from tidbok.serving.sample import write_serving_file
 
 JAN, FEB, MAR = date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)
+HALLAND = Scope.parse("region:13")
 
 # Counts that are multiples of 5 and >= 10 pass disclosure control unchanged, so these
 # tests see the re-aggregation itself. The two channels have very different sizes: the
@@ -43,8 +43,8 @@ LARGE_ROWS = [
 
 
 @pytest.fixture
-def large_serving_file(tidbok_home: Path) -> Path:
-    return write_serving_file(config.serving_path(), LARGE_ROWS)
+def large_serving_file(tidbok_home: Path, sample_files) -> Path:
+    return sample_files(config.serving_path(), LARGE_ROWS)
 
 
 def test_without_by_parts_are_summed_over_channels_never_rates_averaged(
@@ -101,15 +101,48 @@ def test_all_regions_ordered_by_region_then_period(large_serving_file: Path) -> 
     ]
 
 
+def test_region_00_is_the_national_total(large_serving_file: Path) -> None:
+    rows = metric_values("no_show_rate", region="00", period_from="2025-02", period_to="2025-02")
+    assert [(r["region"], r["numerator"], r["denominator"]) for r in rows] == [("00", 305, 3100)]
+
+
+@pytest.mark.parametrize(
+    ("grain", "periods", "numerators"),
+    [
+        ("quarter", ["2025-Q1"], [215]),
+        ("year", ["2025"], [215]),
+        ("month", ["2025-01", "2025-02"], [110, 105]),
+    ],
+)
+def test_quarter_and_year_re_aggregate_the_months(
+    large_serving_file: Path, grain: str, periods: list[str], numerators: list[int]
+) -> None:
+    rows = metric_values("no_show_rate", region="13", grain=grain)
+    assert [r["period"] for r in rows] == periods
+    assert [r["numerator"] for r in rows] == numerators
+
+
+def test_bounds_select_whole_periods_that_overlap(large_serving_file: Path) -> None:
+    # A quarter is never cut in part: from=2025-02 still gives the whole Q1.
+    rows = metric_values("no_show_rate", region="13", grain="quarter", period_from="2025-02")
+    assert [(r["period"], r["numerator"]) for r in rows] == [("2025-Q1", 215)]
+    assert (
+        metric_values("no_show_rate", region="13", period_from="2025-Q1", period_to="2025-01")[0][
+            "period"
+        ]
+        == "2025-01"
+    )
+
+
 def test_period_bounds_are_inclusive_months(large_serving_file: Path) -> None:
     rows = metric_values("no_show_rate", period_from="2025-02", period_to="2025-02")
     assert {r["period"] for r in rows} == {"2025-02"}
     assert len(rows) == 2
 
 
-def test_repeated_by_dimensions_count_once(large_serving_file: Path) -> None:
+def test_repeated_and_reordered_by_dimensions_are_one_table(serving_file: Path) -> None:
     rows = metric_values("no_show_rate", region="01", by=("channel", "channel"))
-    assert len(rows) == 2
+    assert len(rows) == 9
     assert metric_values("no_show_rate", region="01", by="channel") == rows
 
 
@@ -134,19 +167,180 @@ def test_no_channel_is_the_only_hidden_cell_of_a_served_total(serving_file: Path
         assert len(hidden) != 1
 
 
+def test_a_cell_is_served_alike_in_every_response_that_holds_it(serving_file: Path) -> None:
+    def key(row: dict) -> tuple:
+        return (row["period"], row["region"], row.get("channel"))
+
+    everywhere = {key(r): r for r in metric_values("no_show_rate", by=["channel"])}
+    for region in ("01", "13", "25"):
+        for row in metric_values(
+            "no_show_rate",
+            region=region,
+            by=["channel"],
+            period_from="2025-02",
+            period_to="2025-03",
+        ):
+            assert everywhere[key(row)] == row
+
+
+def test_sum_metrics_add_values_and_control_them(serving_file: Path) -> None:
+    rows = metric_values("bokade_tider_views", region="01", by=["view_type"], grain="year")
+    assert {r["view_type"] for r in rows} == {"view_upcoming", "view_history"}
+    for row in rows:
+        assert row["numerator"] is None and row["denominator"] is None
+        assert row["value"] is None or row["value"] % 5 == 0
+    uncontrolled = metric_values("bokade_tider_views", region="01", grain="year", scope=NATIONAL)
+    assert uncontrolled[0]["rounded"] is False
+    raw = duckdb.connect(str(serving_file), read_only=True)
+    try:
+        total = raw.execute(
+            "SELECT sum(value) FROM marts.bokade_tider_views WHERE region_code = '01'"
+        ).fetchone()[0]
+    finally:
+        raw.close()
+    assert uncontrolled[0]["value"] == total
+
+
+def test_statistics_are_served_at_their_own_grain_only(serving_file: Path) -> None:
+    rows = metric_values("lead_time_days", region="13")
+    assert rows and all({"statistic", "care_service"} <= set(r) for r in rows)
+    with pytest.raises(InvalidQuery, match="own grain"):
+        metric_values("lead_time_days", grain="quarter")
+    with pytest.raises(InvalidQuery, match="all its dimensions"):
+        metric_values("lead_time_days", by=["care_service"])
+    assert metric_values("lead_time_days", region="13", by=["care_service", "statistic"]) == rows
+
+
+def test_statistics_about_few_people_are_withheld_from_the_public(serving_file: Path) -> None:
+    public = metric_values("lead_time_days")
+    few = [r for r in public if r["suppressed"]]
+    assert few and all(r["value"] is None and r["denominator"] is None for r in few)
+    served = [r for r in public if not r["suppressed"]]
+    assert served and all(r["denominator"] >= 10 for r in served)
+    # The region's own users see all of their own.
+    own = metric_values("lead_time_days", region="25", scope=Scope.parse("region:25"))
+    assert not any(r["suppressed"] for r in own)
+
+
+def test_day_grain_statistics_not_about_people_are_served_as_they_are(serving_file: Path) -> None:
+    rows = metric_values("source_latency_p95_ms", region="13", grain="day")
+    assert [r["period"] for r in rows] == [f"2025-01-0{d}" for d in range(1, 6)]
+    assert not any(r["suppressed"] or r["rounded"] for r in rows)
+
+
+def test_a_region_sees_its_own_figures_uncontrolled_and_others_controlled(
+    serving_file: Path,
+) -> None:
+    scope = Scope.parse("region:25")
+    rows = metric_values("no_show_rate", by=["channel"], scope=scope)
+    own = [r for r in rows if r["region"] == "25"]
+    others = [r for r in rows if r["region"] != "25"]
+    assert own and not any(r["suppressed"] or r["rounded"] for r in own)
+    assert any(r["numerator"] == 9 for r in own)  # a small count, served to its own region
+    public = {
+        (r["period"], r["region"], r["channel"]): r
+        for r in metric_values("no_show_rate", by=["channel"])
+    }
+    assert all(public[(r["period"], r["region"], r["channel"])] == r for r in others)
+    assert all(not r["rounded"] for r in metric_values("no_show_rate", scope=NATIONAL))
+
+
+def test_unit_cuts_only_for_the_own_region_or_the_national_scope(serving_file: Path) -> None:
+    with pytest.raises(OutOfScope, match="not public"):
+        metric_values("digital_booking_share", by=["unit"])
+    with pytest.raises(OutOfScope, match="region=13"):
+        metric_values("digital_booking_share", region="01", by=["unit"], scope=HALLAND)
+    with pytest.raises(OutOfScope, match="region=13"):
+        metric_values("digital_booking_share", by=["unit"], scope=HALLAND)
+    rows = metric_values(
+        "digital_booking_share",
+        region="13",
+        by=["unit", "contact_type"],
+        grain="quarter",
+        scope=HALLAND,
+    )
+    assert {r["unit"] for r in rows} == {"SE2321000115-E00000000001", "SE2321000115-E00000000002"}
+    assert {r["period"] for r in rows} == {"2025-Q1"}
+    assert not any(r["rounded"] for r in rows)
+    every = metric_values("digital_booking_share", by=["unit"], scope=NATIONAL)
+    assert {r["region"] for r in every} == {"01", "13", "25"}
+
+
+def test_catalogue_metrics_without_a_mart_are_not_yet_published(serving_file: Path) -> None:
+    with pytest.raises(NotYetPublished, match="wasted_slot_rate.*not published yet"):
+        metric_values("wasted_slot_rate")
+
+
+def test_effect_entries_point_to_the_effects(serving_file: Path) -> None:
+    with pytest.raises(InvalidQuery, match="/v1/effects"):
+        metric_values("no_show_rate_go_live_effect")
+
+
+def test_cuts_beyond_the_mart_come_from_the_detail_mart(serving_file: Path) -> None:
+    rows = metric_values("no_show_rate", region="01", by=["reminder"], scope=NATIONAL)
+    assert {r["reminder"] for r in rows} == {"sms", "none"}
+    totals = {
+        r["period"]: r["numerator"]
+        for r in metric_values("no_show_rate", region="01", scope=NATIONAL)
+    }
+    for period, total in totals.items():
+        assert sum(r["numerator"] for r in rows if r["period"] == period) == total
+    both = metric_values(
+        "no_show_rate", region="01", by=["reminder", "channel"], scope=Scope.parse("region:01")
+    )
+    assert {tuple(r) for r in both} == {
+        (
+            "period",
+            "region",
+            "channel",
+            "reminder",
+            "numerator",
+            "denominator",
+            "value",
+            "suppressed",
+            "rounded",
+        )
+    }
+
+
+def test_public_pairs_are_the_marts_own_dimensions(serving_file: Path) -> None:
+    rows = metric_values("digital_booking_share", region="13", by=["contact_type", "care_service"])
+    assert {(r["care_service"], r["contact_type"]) for r in rows} == {
+        (s, c) for s in ("LAKARBESOK", "VACCINATION") for c in ("physical", "video")
+    }
+    # A pair with a dimension of the detail mart is not a public table: uncontrolled only.
+    with pytest.raises(OutOfScope, match="only to region scopes"):
+        metric_values("no_show_rate", by=["reminder", "channel"])
+    with pytest.raises(OutOfScope):
+        metric_values("no_show_rate", by=["reminder", "channel"], scope=HALLAND)  # all regions
+    with pytest.raises(OutOfScope):
+        metric_values("no_show_rate", region="01", by=["reminder", "channel"], scope=HALLAND)
+    assert metric_values("no_show_rate", by=["reminder", "channel"], scope=NATIONAL)
+
+
+def test_without_the_detail_mart_its_cuts_are_not_yet_published(
+    tidbok_home: Path, sample_files
+) -> None:
+    sample_files(config.serving_path(), extra_marts=False)
+    assert metric_values("no_show_rate", region="13", by=["channel"])
+    with pytest.raises(NotYetPublished, match="no_show_rate_by_dimension"):
+        metric_values("no_show_rate", by=["reminder"])
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "hint"),
     [
         ({"metric_id": "no_shows"}, UnknownMetric, "no_show_rate"),
-        ({"by": ["age_band"]}, UnknownDimension, "channel"),
+        ({"by": ["age_band"]}, UnknownDimension, "channel, reminder"),
         ({"by": ["region"]}, UnknownDimension, "always"),
         ({"region": "1"}, InvalidRegion, "two digits"),
         ({"region": "Halland"}, InvalidRegion, "two digits"),
         ({"region": "02"}, InvalidRegion, "01, 13, 25"),
         ({"period_from": "2025-3"}, InvalidPeriod, "YYYY-MM"),
         ({"period_to": "2025-13"}, InvalidPeriod, "YYYY-MM"),
-        ({"period_from": "2025-03-01"}, InvalidPeriod, "YYYY-MM"),
+        ({"period_from": "2025-02-30"}, InvalidPeriod, "YYYY-MM"),
         ({"period_from": "2025-03", "period_to": "2025-01"}, InvalidPeriod, "after"),
+        ({"grain": "week"}, InvalidQuery, "month, quarter, year"),
     ],
 )
 def test_invalid_queries_raise_typed_errors_that_say_what_to_send(
@@ -157,21 +351,36 @@ def test_invalid_queries_raise_typed_errors_that_say_what_to_send(
         metric_values(**kwargs)
 
 
-def test_more_than_one_by_dimension_is_refused(
-    serving_file: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    spec = MetricSpec("two_dims", "marts.no_show_rate", {"channel": "booking_channel", "x": "x"})
-    monkeypatch.setitem(METRICS, "two_dims", spec)
-    with pytest.raises(InvalidQuery, match="At most 1"):
-        metric_values("two_dims", by=["channel", "x"])
+def test_more_than_two_by_dimensions_are_refused(serving_file: Path, sample_catalogue) -> None:
+    text = (sample_catalogue / "metrics.yml").read_text()
+    (sample_catalogue / "metrics.yml").write_text(
+        text.replace(
+            "dimensions: [care_service, contact_type, unit]",
+            "dimensions: [care_service, contact_type, unit, channel]",
+        )
+    )
+    with pytest.raises(InvalidQuery, match="At most 2"):
+        metric_values("digital_booking_share", by=["contact_type", "care_service", "channel"])
+    # unit does not count: it is never one of the public tables
+    rows = metric_values(
+        "digital_booking_share",
+        by=["contact_type", "care_service", "unit"],
+        region="13",
+        scope=HALLAND,
+    )
+    assert len(rows) == 3 * 2 * 2 * 2  # months x services x contact types x units
 
 
-def test_only_the_public_scope_is_served_so_far(serving_file: Path) -> None:
-    with pytest.raises(ScopeNotSupported):
-        metric_values("no_show_rate", scope=Scope.parse("region:13"))
-    with pytest.raises(ScopeNotSupported):
-        Scope.parse("admin")
+def test_scopes_parse_and_print() -> None:
     assert str(Scope.parse("region:13")) == "region:13"
+    assert Scope.strongest(["openid", "region:13"]) == HALLAND
+    assert Scope.strongest(["region:13", "national"]) == NATIONAL
+    assert str(Scope.strongest([])) == "public"
+    for bad in ("admin", "region:1", "region:00"):
+        with pytest.raises(ServingError):
+            Scope.parse(bad)
+    with pytest.raises(ServingError, match="one region scope"):
+        Scope.strongest(["region:13", "region:14"])
 
 
 def test_nothing_published_yet_is_its_own_error(tidbok_home: Path) -> None:
@@ -183,12 +392,25 @@ def test_nothing_published_yet_is_its_own_error(tidbok_home: Path) -> None:
 
 def test_a_file_without_the_contract_tables_is_reported(tidbok_home: Path) -> None:
     duckdb.connect(str(config.serving_path())).close()  # an empty database
-    with pytest.raises(ServingContractBroken, match="marts.no_show_rate"):
+    with pytest.raises(NotYetPublished, match="marts.no_show_rate"):
         metric_values("no_show_rate")
     with pytest.raises(ServingContractBroken):
         publish_info()
     with pytest.raises(ServingContractBroken):
         regions()
+
+
+def test_a_mart_that_breaks_the_contract_is_reported(tidbok_home: Path) -> None:
+    con = duckdb.connect(str(config.serving_path()))
+    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE TABLE marts.no_show_rate (region_code VARCHAR, month DATE)")
+    con.execute(
+        "CREATE TABLE marts.dim_regions (region_code VARCHAR, region_name VARCHAR, "
+        "population BIGINT)"
+    )
+    con.close()
+    with pytest.raises(ServingContractBroken, match="marts.no_show_rate"):
+        metric_values("no_show_rate")
 
 
 def test_publish_info_and_regions(serving_file: Path) -> None:
@@ -197,17 +419,9 @@ def test_publish_info_and_regions(serving_file: Path) -> None:
     assert [r.code for r in regions()] == ["01", "13", "25"]
 
 
-def test_readers_hold_no_connection_between_calls(serving_file: Path) -> None:
-    metric_values("no_show_rate", by=["channel"])
-    publish_info()
-    # DuckDB allows one writer or many readers: a writer can open the file only if every
-    # reader has closed its connection (DESIGN.md decision 2).
-    duckdb.connect(str(serving_file)).close()
-
-
-def test_a_new_publish_is_seen_by_the_next_call(serving_file: Path) -> None:
+def test_a_new_publish_is_seen_by_the_next_call(serving_file: Path, sample_files) -> None:
     assert publish_info().version == "sample-1"
-    write_serving_file(serving_file, LARGE_ROWS, version="sample-2")
+    sample_files(serving_file, LARGE_ROWS, version="sample-2")
     assert publish_info().version == "sample-2"
     assert {r["region"] for r in metric_values("no_show_rate")} == {"01", "13"}
 
@@ -216,15 +430,6 @@ def test_a_file_that_is_not_a_database_is_a_serving_error(tidbok_home: Path) -> 
     config.serving_path().write_text("not a database")
     with pytest.raises(ServingError, match="could not be opened"):
         publish_info()
-
-
-def test_a_publish_during_a_long_read_is_seen_by_new_readers(serving_file: Path) -> None:
-    # DESIGN.md decision 3: readers that opened the old file finish on it; new readers see
-    # the new one, even while an old reader is still open in the same process.
-    with serving_connection() as old_reader:
-        write_serving_file(serving_file, LARGE_ROWS, version="sample-2")
-        assert publish_info().version == "sample-2"
-        assert publish_info(old_reader).version == "sample-1"
 
 
 def test_readers_cannot_write_or_reach_other_files(serving_file: Path) -> None:

@@ -19,6 +19,14 @@ class ServingContractBroken(ServingError):
     """The serving file lacks a table or row that the serving contract promises."""
 
 
+class NotYetPublished(ServingError):
+    """The catalogue lists the metric (or table) but the serving file does not hold it yet."""
+
+
+class OutOfScope(ServingError):
+    """The caller's access scope does not cover what was asked (DESIGN.md decision 7)."""
+
+
 class InvalidQuery(ServingError):
     """The caller asked for something the served tables cannot answer."""
 

@@ -7,8 +7,10 @@ from datetime import datetime
 
 import duckdb
 
-from tidbok.serving.connection import reuse_or_open
+from tidbok.serving.connection import Snapshot, serving_snapshot
 from tidbok.serving.errors import ServingContractBroken
+
+PUBLISH_INFO_TABLE = "meta.publish_info"
 
 
 @dataclass(frozen=True)
@@ -17,17 +19,36 @@ class PublishInfo:
     published_at: datetime
 
 
-def publish_info(con: duckdb.DuckDBPyConnection | None = None) -> PublishInfo:
-    with reuse_or_open(con) as c:
-        try:
-            row = c.execute(
-                "SELECT version, published_at FROM meta.publish_info "
-                "ORDER BY published_at DESC LIMIT 1"
-            ).fetchone()
-        except duckdb.CatalogException as exc:
-            raise ServingContractBroken(
-                "The serving file has no meta.publish_info table; republish it."
-            ) from exc
+def publish_info(snapshot: Snapshot | duckdb.DuckDBPyConnection | None = None) -> PublishInfo:
+    """The version and publish time of the serving file (of `snapshot`, or the current one)."""
+    if snapshot is None:
+        with serving_snapshot() as snap:
+            return publish_info(snap)
+    if isinstance(snapshot, Snapshot):
+        return snapshot.memo("publish_info", lambda: _read_from(snapshot))
+    return _read(snapshot)
+
+
+def _read_from(snap: Snapshot) -> PublishInfo:
+    con = snap.cursor()
+    try:
+        return _read(con)
+    finally:
+        con.close()
+
+
+def _read(con: duckdb.DuckDBPyConnection) -> PublishInfo:
+    try:
+        row = con.execute(
+            f"SELECT version, published_at FROM {PUBLISH_INFO_TABLE} "
+            "ORDER BY published_at DESC LIMIT 1"
+        ).fetchone()
+    except duckdb.CatalogException as exc:
+        raise ServingContractBroken(
+            f"The serving file has no {PUBLISH_INFO_TABLE} table; republish it."
+        ) from exc
     if row is None:
-        raise ServingContractBroken("meta.publish_info in the serving file is empty; republish it.")
+        raise ServingContractBroken(
+            f"{PUBLISH_INFO_TABLE} in the serving file is empty; republish it."
+        )
     return PublishInfo(version=row[0], published_at=row[1])

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 import duckdb
 
-from tidbok.serving.connection import reuse_or_open
+from tidbok.serving.connection import Snapshot, serving_snapshot
 from tidbok.serving.errors import ServingContractBroken
+
+REGIONS_TABLE = "marts.dim_regions"
 
 
 @dataclass(frozen=True)
@@ -17,15 +19,27 @@ class Region:
     population: int | None
 
 
-def regions(con: duckdb.DuckDBPyConnection | None = None) -> list[Region]:
-    with reuse_or_open(con) as c:
-        try:
-            rows = c.execute(
-                "SELECT region_code, region_name, population FROM marts.dim_regions "
-                "ORDER BY region_code"
-            ).fetchall()
-        except duckdb.CatalogException as exc:
-            raise ServingContractBroken(
-                "The serving file has no marts.dim_regions table; republish it."
-            ) from exc
+def regions(snapshot: Snapshot | None = None) -> list[Region]:
+    if snapshot is None:
+        with serving_snapshot() as snap:
+            return regions(snap)
+    return snapshot.memo("regions", lambda: _read(snapshot))
+
+
+def region_codes(snapshot: Snapshot) -> list[str]:
+    return [region.code for region in regions(snapshot)]
+
+
+def _read(snap: Snapshot) -> list[Region]:
+    con = snap.cursor()
+    try:
+        rows = con.execute(
+            f"SELECT region_code, region_name, population FROM {REGIONS_TABLE} ORDER BY region_code"
+        ).fetchall()
+    except duckdb.CatalogException as exc:
+        raise ServingContractBroken(
+            f"The serving file has no {REGIONS_TABLE} table; republish it."
+        ) from exc
+    finally:
+        con.close()
     return [Region(code, name, population) for code, name, population in rows]
