@@ -22,9 +22,17 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from simulator.generate import simulate
 
     out = Path(args.out) if args.out else config.landing_dir()
-    summary = simulate(out, scale=args.scale, seed=args.seed)
+    summary = simulate(out, scale=args.scale, seed=args.seed,
+                       profile=getattr(args, "profile", None),
+                       regions=_split(getattr(args, "regions", None)),
+                       feeds=_split(getattr(args, "feeds", None)))
     print(json.dumps(summary, indent=2, default=str))
     return 0
+
+
+def _split(value: str | None) -> list[str] | None:
+    """`--feeds a,b` → ["a", "b"]; unset → None (everything)."""
+    return [part.strip() for part in value.split(",") if part.strip()] if value else None
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -132,8 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("simulate", help="write a synthetic landing dataset with its ground truth")
     sim.add_argument("--out", help="target folder (default $TIDBOK_HOME/landing)")
-    sim.add_argument("--scale", default="tiny", choices=["tiny", "small"])
+    sim.add_argument("--scale", default="tiny", choices=["tiny", "small", "national"],
+                     help="tiny: tests, seconds; small: demo, about 1 M bookings; "
+                          "national: a year, about 100 M bookings (benchmarks)")
     sim.add_argument("--seed", type=int, default=1)
+    sim.add_argument("--profile", choices=["clean", "realistic", "messy", "no_effect"],
+                     help="parameter preset (default clean)")
+    sim.add_argument("--regions", help="comma-separated region codes, e.g. 01,13 (default all 21)")
+    sim.add_argument("--feeds", help="comma-separated feeds to write (default every feed)")
     sim.set_defaults(func=cmd_simulate)
 
     run = sub.add_parser("run", help="ingest new landing files, build, check and publish")

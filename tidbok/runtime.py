@@ -4,6 +4,7 @@ home and instance settings, and telemetry off everywhere."""
 from __future__ import annotations
 
 import os
+import sys
 
 from tidbok import config
 
@@ -20,6 +21,11 @@ concurrency:
 
 def prepare_environment() -> None:
     home = config.ensure_layout()
+    # dagster-dbt finds `dbt` on PATH: make the interpreter's own bin/ (the venv) come
+    # first, so `.venv/bin/python -m tidbok.cli run` works without an activated venv.
+    bin_dir = os.path.dirname(sys.executable)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     os.environ["TIDBOK_HOME"] = str(home)  # dbt and subprocesses need it absolute
     os.environ["DAGSTER_HOME"] = str(config.dagster_home())
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")

@@ -6,7 +6,10 @@ from dagster_dbt import DbtCliResource, DbtProject
 
 from tidbok import config
 
-dbt_project = DbtProject(project_dir=config.DBT_PROJECT_DIR, profiles_dir=config.DBT_PROJECT_DIR)
+# The manifest and run artefacts live under TIDBOK_HOME, not in dbt/target: a developer's
+# `dbt build` in the source tree must never swap the manifest under a running pipeline.
+dbt_project = DbtProject(project_dir=config.DBT_PROJECT_DIR, profiles_dir=config.DBT_PROJECT_DIR,
+                         target_path=config.home().resolve() / "dbt_target")
 dbt_project.prepare_if_dev()
 
 

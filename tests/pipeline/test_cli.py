@@ -26,3 +26,23 @@ def test_parser_knows_every_command():
     for argv in (["simulate", "--scale", "tiny", "--seed", "3", "--out", "x"], ["run"],
                  ["serve", "api", "--port", "9"], ["demo", "--no-serve"], ["rollback"]):
         assert parser.parse_args(argv).command == argv[0]
+
+
+def test_simulate_writes_only_the_feeds_and_regions_asked_for(tmp_path):
+    from tidbok.cli import main
+
+    out = tmp_path / "landing"
+    assert main(["simulate", "--out", str(out), "--feeds", "booking_csv,hsa_units",
+                 "--regions", "01,13", "--profile", "messy"]) == 0
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["booking_csv", "hsa_units"]
+    # messy regions use several time-book shapes; only 01 and 13 may have written any
+    assert {p.name for p in (out / "booking_csv").iterdir()} <= {"01", "13"}
+    assert any((out / "booking_csv").iterdir())
+    assert (out / "ground_truth.json").exists()
+
+
+def test_simulate_refuses_an_unknown_feed(tmp_path):
+    from tidbok.cli import main
+
+    with pytest.raises(ValueError, match="unknown feeds"):
+        main(["simulate", "--out", str(tmp_path), "--feeds", "bookings_csv"])
