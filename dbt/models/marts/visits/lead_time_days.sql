@@ -1,6 +1,8 @@
 {#- Median and 90th percentile of whole days from booking to visit, for
     visits attended or missed, by region × month of the visit × statistic ×
-    care service. Not re-aggregatable: n says how many visits are behind a value. -#}
+    care service. Not re-aggregatable: n says how many visits are behind a value;
+    denominator repeats it under the name the serving layer's disclosure control
+    reads. -#}
 with visits as (
 
     select * from {{ ref('fct_bookings') }}
@@ -22,8 +24,8 @@ statistics as (
 
 )
 
-select region_code, month, 'median' as statistic, care_service, median_days as value, n
+select region_code, month, 'median' as statistic, care_service, median_days as value, n, n as denominator
 from statistics
 union all
-select region_code, month, 'p90' as statistic, care_service, p90_days as value, n
+select region_code, month, 'p90' as statistic, care_service, p90_days as value, n, n as denominator
 from statistics

@@ -1,0 +1,16 @@
+{#- Digital bookings (sessions with book_completed) started from a past booking
+    (book_again_started) / digital bookings, by the resident's region × month the
+    session started. -#}
+with sessions as (
+
+    select * from {{ ref('int_eservice__sessions') }}
+    where has_booking_completed and region_code is not null
+
+)
+
+select
+    region_code,
+    month,
+    {{ ratio_measures('has_book_again_start') }}
+from sessions
+group by 1, 2
