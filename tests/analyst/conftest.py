@@ -84,19 +84,7 @@ def run_tidbok(*args: str, home: Path, timeout: float = 120, check: bool = False
 
 
 @pytest.fixture(scope="session")
-def pipeline_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """simulate tiny → tidbok run: a real serving file, built once per test session.
-    TIDBOK_ANALYST_E2E_HOME=<a home with a published serving file> reuses one instead
-    (for iterating on the examples; CI always builds its own)."""
-    if reuse := os.environ.get("TIDBOK_ANALYST_E2E_HOME"):
-        home = Path(reuse).resolve()
-        if not (home / "serving.duckdb").is_file():
-            pytest.fail(f"TIDBOK_ANALYST_E2E_HOME={reuse} has no serving.duckdb")
-        return home
-    home = tmp_path_factory.mktemp("analyst_pipeline")
-    run_tidbok("simulate", "--out", str(home / "landing"), "--scale", "tiny", "--seed", "7",
-               home=home, timeout=1800, check=True)
-    result = run_tidbok("run", home=home, timeout=6000)
-    if result.returncode != 0:
-        pytest.fail(f"tidbok run failed:\n{result.stderr[-4000:]}")
-    return home
+def pipeline_home(published_world: Path) -> Path:
+    """simulate tiny → tidbok run: the real serving file shared by the end-to-end tests
+    (tests/conftest.py: published_world; TIDBOK_E2E_HOME reuses an existing home)."""
+    return published_world

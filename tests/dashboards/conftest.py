@@ -5,14 +5,11 @@
   (serving_fixture.py), built once per session;
 - `real_home` (e2e): a serving file the real pipeline built from a simulated tiny Sweden
   (`tidbok simulate --scale tiny --seed 7`, then `tidbok run`), once per session. Set
-  TIDBOK_DASHBOARD_E2E_HOME to a home that already has one to skip the build.
+  TIDBOK_E2E_HOME to a home that already has one to skip the build.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,10 +17,6 @@ import pytest
 from tests.dashboards.serving_fixture import write_dashboard_serving_file
 from tidbok import config
 from tidbok.serving.sample import write_serving_file
-
-E2E_HOME_ENV = "TIDBOK_DASHBOARD_E2E_HOME"
-PIPELINE_TIMEOUT_SECONDS = 3600  # a 2-core machine shared with others can be slow
-
 
 _last_home: list[Path | None] = [None]
 
@@ -66,27 +59,10 @@ def dashboard_home(dashboard_serving_home: Path, monkeypatch: pytest.MonkeyPatch
 
 
 @pytest.fixture(scope="session")
-def real_serving_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    reused = os.environ.get(E2E_HOME_ENV)
-    if reused:
-        home = Path(reused)
-        if not (home / "serving.duckdb").is_file():
-            pytest.fail(f"{E2E_HOME_ENV}={reused} has no serving.duckdb")
-        return home
-    home = tmp_path_factory.mktemp("dashboard-e2e")
-    # The venv's bin first on PATH: the pipeline runs `dbt` from there, as under `uv run`.
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    env = {**os.environ, "TIDBOK_HOME": str(home), "PATH": path,
-           "TIDBOK_PSEUDONYM_KEY": "dashboard-e2e-key-not-secret"}
-    env.pop("TIDBOK_CATALOGUE_DIR", None)
-    tidbok = [sys.executable, "-m", "tidbok.cli"]
-    for step in (["simulate", "--out", str(home / "landing"), "--scale", "tiny", "--seed", "7"],
-                 ["run"]):
-        done = subprocess.run([*tidbok, *step], env=env, capture_output=True, text=True,
-                              timeout=PIPELINE_TIMEOUT_SECONDS)
-        if done.returncode != 0:
-            pytest.fail(f"tidbok {step[0]} failed:\n{done.stderr[-4000:]}")
-    return home
+def real_serving_home(published_world: Path) -> Path:
+    """The real serving file shared by the end-to-end tests (tests/conftest.py:
+    published_world; TIDBOK_E2E_HOME reuses an existing home)."""
+    return published_world
 
 
 @pytest.fixture
