@@ -14,7 +14,7 @@ with visits as (
         visit_month,
         coalesce(booked_at, first_seen_at) as booked_at
     from {{ ref('fct_bookings') }}
-    where is_attended
+    where is_attended and {{ visit_month_is_served() }}
 
 ),
 

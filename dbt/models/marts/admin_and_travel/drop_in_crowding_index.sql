@@ -13,7 +13,7 @@ with visits as (
         extract(hour from start_time) as visit_hour,
         case when is_walk_in then 'drop_in' else 'slot' end as visit_mode
     from {{ ref('fct_bookings') }}
-    where is_slot_service and has_outcome
+    where is_slot_service and has_outcome and {{ visit_month_is_served() }}
 
 ),
 

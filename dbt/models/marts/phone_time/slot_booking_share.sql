@@ -4,7 +4,7 @@
 with visits as (
 
     select * from {{ ref('fct_bookings') }}
-    where is_slot_service and is_attended
+    where is_slot_service and is_attended and {{ visit_month_is_served() }}
 
 )
 

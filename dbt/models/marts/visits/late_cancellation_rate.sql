@@ -7,6 +7,7 @@
 with bookings as (
 
     select * from {{ ref('fct_bookings') }}
+    where {{ visit_month_is_served() }}
 
 ),
 

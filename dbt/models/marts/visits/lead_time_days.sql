@@ -6,7 +6,7 @@
 with visits as (
 
     select * from {{ ref('fct_bookings') }}
-    where has_outcome and lead_time_days >= 0
+    where has_outcome and lead_time_days >= 0 and {{ visit_month_is_served() }}
 
 ),
 

@@ -3,7 +3,7 @@
 with cancelled as (
 
     select * from {{ ref('fct_bookings') }}
-    where is_cancelled
+    where is_cancelled and {{ visit_month_is_served() }}
 
 )
 
