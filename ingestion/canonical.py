@@ -60,10 +60,13 @@ LEDGER = pa.schema([
     ("rows_read", pa.int64()),
     ("rows_loaded", pa.int64()),
     ("rows_quarantined", pa.int64()),
-    ("status", pa.string()),  # loaded | loaded_with_rejects | rejected_file
+    ("status", pa.string()),  # loaded | loaded_with_rejects | rejected_file | superseded
     ("message", pa.string()),
     ("partition_day", pa.date32()),
     ("ingested_at", TS),
+    # A later delivery of the same landing file (same path, other bytes) replaced
+    # this one: its rows left the lake and the quarantine; the row stays.
+    ("superseded_by", pa.string()),
 ])
 
 # Rejected rows and whole files (row_number null), identifiers masked.

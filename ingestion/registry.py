@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from data_tests.results import GATE_RESULTS
 from ingestion import canonical, feeds
 from ingestion.feeds.base import FeedAdapter
 
@@ -59,4 +60,4 @@ def canonical_tables() -> dict[str, pa.Schema]:
 
 
 def system_tables() -> dict[str, pa.Schema]:
-    return {"_ledger": canonical.LEDGER}
+    return {"_ledger": canonical.LEDGER, "_gate_results": GATE_RESULTS}

@@ -134,6 +134,24 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """Re-ingest a range of delivery days idempotently (pipelines/defs/ingestion_partitions.py)."""
+    import datetime as dt
+
+    prepare_environment()
+    from pipelines.defs.ingestion_partitions import backfill_days
+
+    try:
+        summaries = backfill_days(dt.date.fromisoformat(args.first),
+                                  dt.date.fromisoformat(args.last), feed=args.feed,
+                                  region=args.region)
+    except ValueError as exc:
+        print(f"tidbok backfill: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps({feed: s.as_dict() for feed, s in summaries.items()}, indent=2, default=str))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tidbok", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -171,6 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
     back = sub.add_parser("rollback", help="re-publish a kept earlier serving version")
     back.add_argument("version", nargs="?")
     back.set_defaults(func=cmd_rollback)
+
+    fill = sub.add_parser("backfill", help="re-ingest a range of delivery days (idempotent)")
+    fill.add_argument("first", help="first day, YYYY-MM-DD")
+    fill.add_argument("last", help="last day, YYYY-MM-DD (inclusive)")
+    fill.add_argument("--feed", help="one feed (default every supported feed)")
+    fill.add_argument("--region", help="one region code (default every region)")
+    fill.set_defaults(func=cmd_backfill)
 
     # Analysts (issue #8): `sql`, `docs`, `export`; their logic lives in tidbok/analyst/.
     from tidbok.analyst.commands import register as register_analyst_commands

@@ -79,7 +79,7 @@ class DelimitedFeed:
 
     def _read_utf8(self, path: Path, file: LandingFile) -> Iterator[Batch]:
         header = [h.strip() for h in read_header(path, "utf-8-sig", self.separator)]
-        check_header(header, self.columns, self.feed)
+        self.check_header(header)
         delivery_date = self.delivery_date(path, file, header)
         row_rules = self.row_rules()
         complete = ends_with_newline(path)
@@ -100,7 +100,7 @@ class DelimitedFeed:
                       ).alias("reason"),
             pl.lit(None, dtype=pl.String).alias("record"),
         )
-        rows = fields.filter(pl.col("field_count") == width).with_columns(
+        rows = self.prepare(fields.filter(pl.col("field_count") == width)).with_columns(
             pl.concat_str(row_rules, separator="; ", ignore_nulls=True).alias("errors"))
         is_bad = pl.col("errors").is_not_null() & (pl.col("errors") != "")
         bad = rows.filter(is_bad)
@@ -117,6 +117,14 @@ class DelimitedFeed:
         loaded = self.to_canonical(rows.filter(~is_bad), file, delivery_date)
         return Batch(loaded={self.table: loaded}, rejected=rejected, rows_read=fields.height,
                      days=self.partition_days(loaded, delivery_date))
+
+    def check_header(self, header: list[str]) -> None:
+        """Schema drift rejects the file (FileRejected naming the columns)."""
+        check_header(header, self.columns, self.feed)
+
+    def prepare(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """Rows of the right width before the rules run (e.g. joined to their people)."""
+        return rows
 
     def _record(self, bad: pl.DataFrame) -> pl.Expr:
         """The rejected row as JSON; these feeds hold no personal identifiers, but free

@@ -13,11 +13,11 @@ from pathlib import Path
 import polars as pl
 
 from ingestion import canonical
-from ingestion.delimited import FileRejected, iter_field_batches, read_header
-from ingestion.encoding import UndetectableEncoding, detect_encoding, transcode_to_utf8
+from ingestion.delimited import FileRejected
+from ingestion.feeds._csv_common import DelimitedFeed
+from ingestion.feeds._people_cache import PeopleCache
 from ingestion.feeds.base import Batch, LandingFile, check
 from ingestion.hsa import HSA_ID_PATTERN
-from ingestion.people import resolve_people
 from ingestion.privacy import scrub_expr
 from tidbok import codes
 
@@ -156,75 +156,40 @@ def extract_date_from_name(name: str):
 ADAPTER = "BookingCsv"  # found by ingestion.registry
 
 
-class BookingCsv:
+class BookingCsv(DelimitedFeed):
+    """Read as every delimited feed (`DelimitedFeed`: encoding, streamed batches, wrong
+    field counts, truncation); its own are the strict header, the people joined
+    before the rules, and the identifier masked in quarantined records."""
+
     feed = "booking_csv"
     tables = {"bookings": canonical.BOOKINGS}
+    columns = tuple(COLUMNS)
+    separator = ";"
 
-    def __init__(self, work_dir: Path):
-        self.work_dir = work_dir  # for a UTF-8 copy of a Windows-1252 file (inside landing/)
-        self.encoding: str | None = None
+    def row_rules(self) -> list[pl.Expr]:
+        return row_rules()
+
+    def to_canonical(self, rows: pl.DataFrame, file: LandingFile, extract_date) -> pl.DataFrame:
+        return to_canonical(rows, file, extract_date)
+
+    def delivery_date(self, path: Path, file: LandingFile, header: list[str]):
+        return extract_date_from_name(file.path.name)
+
+    def partition_days(self, loaded: pl.DataFrame, delivery_date) -> set:
+        return set(loaded["extract_date"].unique().to_list())
+
+    def check_header(self, header: list[str]) -> None:
+        _check_header(header)
 
     def read(self, file: LandingFile) -> Iterator[Batch]:
-        try:
-            self.encoding = detect_encoding(file.path)
-        except UndetectableEncoding as exc:
-            raise FileRejected(f"cannot detect the text encoding: {exc}") from None
-        source = file.path
-        if self.encoding == "cp1252":
-            self.work_dir.mkdir(parents=True, exist_ok=True)
-            source = self.work_dir / f"{file.file_hash}.utf8.csv"
-            transcode_to_utf8(file.path, source, "cp1252")
-        try:
-            yield from self._read_utf8(source, file)
-        finally:
-            if source != file.path:
-                source.unlink(missing_ok=True)
+        self._people = PeopleCache()  # each person of the file resolved once
+        yield from super().read(file)
 
-    def _read_utf8(self, path: Path, file: LandingFile) -> Iterator[Batch]:
-        header = read_header(path, "utf-8-sig", ";")
-        _check_header(header)
-        extract_date = extract_date_from_name(file.path.name)
-        rules = row_rules()
-        complete = _ends_with_newline(path)
-        batches = iter_field_batches(path, header, ";")
-        current = next(batches, None)
-        while current is not None:
-            following = next(batches, None)
-            is_last = following is None
-            yield self._batch(current, file, extract_date, rules, complete or not is_last)
-            current = following
+    def prepare(self, rows: pl.DataFrame) -> pl.DataFrame:
+        return self._people.join(rows, "Personnummer")
 
-    def _batch(self, fields: pl.DataFrame, file: LandingFile, extract_date, rules,
-               ends_cleanly: bool) -> Batch:
-        width = len(COLUMNS)
-        wrong_width = fields.filter(pl.col("field_count") != width)
-        malformed = wrong_width.select(
-            "line_number", pl.lit("(row)").alias("field"),
-            pl.format("row has {} fields, expected {}", pl.col("field_count"), pl.lit(width)
-                      ).alias("reason"),
-            pl.lit(None, dtype=pl.String).alias("record"),
-        )
-        rows = fields.filter(pl.col("field_count") == width)
-        people = resolve_people(rows["Personnummer"])
-        rows = rows.join(people, left_on="Personnummer", right_on="raw_id", how="left",
-                         maintain_order="left")
-        rows = rows.with_columns(pl.concat_str(rules, separator="; ", ignore_nulls=True
-                                               ).alias("errors"))
-        bad = rows.filter(pl.col("errors").is_not_null() & (pl.col("errors") != ""))
-        good = rows.filter(pl.col("errors").is_null() | (pl.col("errors") == ""))
-        rejected = pl.concat([
-            malformed,
-            bad.select("line_number", pl.col("errors").str.extract(r"^([^:]+):").alias("field"),
-                       pl.col("errors").alias("reason"), masked_record(bad).alias("record")),
-        ]).rename({"line_number": "row_number"})
-        last_line = fields["line_number"].max()
-        if not ends_cleanly and last_line in rejected["row_number"]:
-            # A file cut off mid-write: its last row is incomplete, so is the delivery.
-            raise FileRejected(f"truncated: the last line ({last_line}) is incomplete and the "
-                               "file does not end with a line break")
-        loaded = to_canonical(good, file, extract_date)
-        return Batch(loaded={"bookings": loaded}, rejected=rejected, rows_read=fields.height,
-                     days=set(loaded["extract_date"].unique().to_list()))
+    def _record(self, bad: pl.DataFrame) -> pl.Expr:
+        return masked_record(bad).alias("record")
 
 
 def _check_header(header: list[str]) -> None:
@@ -241,12 +206,3 @@ def _check_header(header: list[str]) -> None:
     if not detail:
         detail.append("columns in the wrong order")
     raise FileRejected("header does not match the booking_csv contract: " + "; ".join(detail))
-
-
-def _ends_with_newline(path: Path) -> bool:
-    with path.open("rb") as fh:
-        fh.seek(0, 2)
-        if fh.tell() == 0:
-            return False
-        fh.seek(-1, 2)
-        return fh.read(1) == b"\n"

@@ -1,4 +1,8 @@
-"""Landing files → canonical Parquet lake (the gate)."""
+"""Landing files → canonical Parquet lake (the gate).
+
+`lake_from_landing` ingests everything new in one unpartitioned step (the
+`tidbok run` job); the same ingestion per feed, day and region, with backfills,
+is in `pipelines/defs/ingestion_partitions.py`."""
 
 import dagster as dg
 

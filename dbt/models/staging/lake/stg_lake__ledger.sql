@@ -10,6 +10,7 @@ renamed as (
         ---------- ids
         file_hash,
         file_path,
+        superseded_by,
 
         ---------- dimensions
         feed,

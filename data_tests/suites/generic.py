@@ -1,0 +1,82 @@
+"""Rules every lake table gets, derived from its Arrow schema and column names.
+
+Naming conventions carry meaning across feeds: `*hsa_id` is an HSA-id,
+`*pseudonym` a keyed pseudonym, `*_id_type` the kind of personal identity
+number it replaced. Every string column, whatever its name, must hold no
+personnummer in clear.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from functools import cache
+
+import polars as pl
+import pyarrow as pa
+
+from data_tests import rules as r
+from ingestion.registry import KNOWN_FEEDS
+from tidbok import codes, config
+
+PERSON_ID_TYPES = ("personnummer", "samordningsnummer", "reservnummer")
+SEXES = ("M", "F")
+AGE_BANDS = tuple(label for _, _, label in codes.AGE_BANDS)
+
+
+@cache
+def county_codes() -> tuple[str, ...]:
+    with config.REGIONS_CSV.open(encoding="utf-8") as fh:
+        return tuple(row["regionkod"] for row in csv.DictReader(fh))
+
+
+def column_rules(name: str, dtype: pa.DataType, nullable: bool) -> list[r.Rule]:
+    rules = []
+    if not nullable:
+        rules.append(r.not_null(name))
+    if name.endswith("hsa_id"):
+        rules.append(r.is_hsa_id(name))
+    if name.endswith("pseudonym"):
+        rules.append(r.is_pseudonym(name))
+    if name.endswith("_id_type"):
+        rules.append(r.in_code_list(name, PERSON_ID_TYPES))
+    if name == "source_file_hash":
+        rules += [r.not_null(name), r.is_this_file(name)]
+    if name == "source_feed":
+        rules += [r.not_null(name), r.in_code_list(name, KNOWN_FEEDS)]
+    if name == "region_code":  # the landing folder: a county, national, or a foreign source
+        rules.append(r.in_code_list(name, (*county_codes(), "national"), severity="warn"))
+    if name == "sex":
+        rules.append(r.in_code_list(name, SEXES))
+    if name == "age_band":
+        rules.append(r.in_code_list(name, AGE_BANDS))
+    if name == "birth_year":
+        rules.append(r.between(name, 1880, dt.date.today().year))
+    return rules
+
+
+def string_columns(schema: pa.Schema) -> list[str]:
+    return [f.name for f in schema
+            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+
+
+def schema_rules(schema: pa.Schema) -> list[r.Rule]:
+    rules = [r.matches_schema()]
+    if string_columns(schema):
+        rules.append(r.holds_no_person_id())
+    for field in schema:
+        rules += column_rules(field.name, field.type, field.nullable)
+    return rules
+
+
+def derived_columns(schema: pa.Schema) -> dict:
+    """The string columns of the data (whatever the schema says) joined by a
+    control character, a word boundary for the personnummer pattern."""
+    if not string_columns(schema):
+        return {}
+
+    def all_text(frame: pl.DataFrame) -> pl.Expr:
+        names = [n for n, t in frame.schema.items() if t == pl.String]
+        return pl.concat_str([pl.col(n) for n in names], separator="\x1f", ignore_nulls=True)
+
+    return {r.TEXT_OF_ALL_COLUMNS: all_text}
