@@ -108,7 +108,12 @@ def metric_value_row_model(dimensions: Iterable[str]) -> type[BaseModel]:
     }
     return create_model(
         "MetricValueRow",
-        __config__=ConfigDict(extra="forbid"),
+        # A dimension catalogued after the server started is served all the same (the
+        # catalogue is re-read, DESIGN.md decision 8): documented as any other string field.
+        __config__=ConfigDict(
+            extra="allow",
+            json_schema_extra={"additionalProperties": {"type": ["string", "null"]}},
+        ),
         period=(
             str,
             Field(
@@ -174,6 +179,9 @@ class Effects(BaseModel):
 
 class MetricFreshness(BaseModel):
     metric: str
+    status: Literal["available", "planned"] = Field(
+        description="planned: catalogued, its mart comes with a later feed."
+    )
     published: bool
     latest_period: str | None
 
@@ -181,9 +189,14 @@ class MetricFreshness(BaseModel):
 LOCAL_TIME = "ISO 8601 Swedish local time, without offset (the lake's convention)."
 
 
+REGION_OF_FEED = (
+    "County code, or the landing folder's `national` (null if none) for national feeds."
+)
+
+
 class FeedFreshness(BaseModel):
     feed: str
-    region: str
+    region: str | None = Field(description=REGION_OF_FEED)
     latest_data_day: date | None
     latest_received_at: str | None = Field(description=LOCAL_TIME)
 
@@ -198,7 +211,7 @@ class Freshness(BaseModel):
 
 class LedgerRow(BaseModel):
     feed: str
-    region: str
+    region: str | None = Field(description=REGION_OF_FEED)
     files: int
     files_rejected: int
     rows_read: int

@@ -66,6 +66,7 @@ REGIONS = (
 
 
 def run(workdir: Path) -> dict:
+    load_at_start = os.getloadavg()  # other work on the machine shares its 2 cores
     home = workdir / "home"
     home.mkdir(parents=True, exist_ok=True)
     serving = home / "serving.duckdb"
@@ -88,19 +89,31 @@ def run(workdir: Path) -> dict:
     try:
         mix = query_mix(key)
         asyncio.run(_closed_loop(url, mix, 200, 8))  # warm up: connections, tables
-        report["baseline_healthz"] = asyncio.run(
-            _closed_loop(url, [("/healthz", {})], CLOSED_LOOP_REQUESTS, CLOSED_LOOP_CONCURRENCY)
+        report["baseline_healthz"] = _with_cpu(
+            server.pid,
+            lambda: asyncio.run(
+                _closed_loop(url, [("/healthz", {})], CLOSED_LOOP_REQUESTS, CLOSED_LOOP_CONCURRENCY)
+            ),
         )
-        report["max_throughput"] = asyncio.run(
-            _closed_loop(url, mix, CLOSED_LOOP_REQUESTS, CLOSED_LOOP_CONCURRENCY)
+        report["max_throughput"] = _with_cpu(
+            server.pid,
+            lambda: asyncio.run(
+                _closed_loop(url, mix, CLOSED_LOOP_REQUESTS, CLOSED_LOOP_CONCURRENCY)
+            ),
         )
         # Every URL new (limit varies), so no answer comes from the server's cache of
         # rendered bodies: the whole path, query layer included, on every request.
-        report["max_throughput_uncached"] = asyncio.run(
-            _closed_loop(url, mix, CLOSED_LOOP_REQUESTS, CLOSED_LOOP_CONCURRENCY, unique=True)
+        report["max_throughput_uncached"] = _with_cpu(
+            server.pid,
+            lambda: asyncio.run(
+                _closed_loop(url, mix, CLOSED_LOOP_REQUESTS, CLOSED_LOOP_CONCURRENCY, unique=True)
+            ),
         )
-        report["target_run"] = asyncio.run(
-            _open_loop(url, mix, TARGET_RPS, TARGET_SECONDS, lambda: publish_elsewhere(serving))
+        report["target_run"] = _with_cpu(
+            server.pid,
+            lambda: asyncio.run(
+                _open_loop(url, mix, TARGET_RPS, TARGET_SECONDS, lambda: publish_elsewhere(serving))
+            ),
         )
     finally:
         server.terminate()
@@ -125,7 +138,11 @@ def run(workdir: Path) -> dict:
         and target["p99_ms"] < TARGET_P99_MS
         and target["achieved_rps"] >= 0.95 * TARGET_RPS,
     }
-    report["machine"] = {"cpus": os.cpu_count(), "load_average": os.getloadavg()}
+    report["machine"] = {
+        "cpus": os.cpu_count(),
+        "load_average_at_start": load_at_start,
+        "load_average": os.getloadavg(),
+    }
     return report
 
 
@@ -250,6 +267,28 @@ async def _open_loop(url: str, mix: list, rate: int, seconds: float, publish) ->
         ],
         "versions_answered": versions,
     }
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _with_cpu(pid: int, measure) -> dict:
+    """The figures of `measure()`, plus the CPU the server and this load generator spent
+    per request: unlike latency, that does not depend on what else the machine runs, so
+    it says what the server needs of the 2 cores when the machine is busy."""
+    server_before, client_before = _cpu_seconds(pid), time.process_time()
+    result = measure()
+    server_cpu = _cpu_seconds(pid) - server_before
+    client_cpu = time.process_time() - client_before
+    requests = result["requests"]
+    result["server_cpu_ms_per_request"] = round(1000 * server_cpu / requests, 2)
+    result["client_cpu_ms_per_request"] = round(1000 * client_cpu / requests, 2)
+    if server_cpu > 0:
+        result["server_rps_per_cpu_core"] = round(requests / server_cpu, 1)
+    return result
 
 
 def _percentiles(latencies: list[float]) -> dict:

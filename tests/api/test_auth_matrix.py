@@ -1,10 +1,15 @@
-"""Every scope x every endpoint x own and other region (DESIGN.md decision 7).
+"""Every scope x every endpoint x own and other region (DESIGN.md decision 7), and every
+endpoint x every state a token can be in.
 
 Scopes come as no token, as API keys and as JWTs. A request outside its scope gets 403
 and nothing else; inside it, figures are controlled unless the scope owns the region.
+A token that is expired, forged, for another audience or issuer, revoked or unknown gets
+401 and nothing else on every data endpoint, whatever scope it claims; only the liveness
+and readiness probes take no token at all.
 """
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -51,13 +56,35 @@ ENDPOINTS: dict[str, tuple[Callable[[str], str], str]] = {
 }
 
 
+# Endpoints that answer without looking at a token: the probes of an orchestrator.
+PROBES = ("healthz", "readyz")
+# name -> a bad credential (every one claims the strongest scope, national)
+TOKEN_STATES: dict[str, Callable[[LocalIssuer, KeyStore], str]] = {
+    "jwt_expired": lambda i, s: i.token("national", exp=int(time.time()) - 3600),
+    "jwt_other_issuer": lambda i, s: i.token("national", iss="https://evil.example"),
+    "jwt_other_audience": lambda i, s: i.token("national", aud="someone-else"),
+    "jwt_forged_signature": lambda i, s: i.token("national", key=i.other_key),
+    "jwt_unknown_kid": lambda i, s: i.token("national", headers={"kid": "rotated-away"}),
+    "jwt_garbage": lambda i, s: "not.a.jwt",
+    "key_revoked": lambda i, s: _revoked_key(s),
+    "key_unknown": lambda i, s: "tbk_0badc0de_" + "x" * 43,
+    "key_tampered": lambda i, s: s.create("tampered", ["national"])[:-2] + "zz",
+}
+
+
+def _revoked_key(store: KeyStore) -> str:
+    key = store.create("revoked-client", ["national"])
+    assert store.revoke("revoked-client")
+    return key
+
+
 @pytest.fixture(scope="module")
 def matrix(
     tmp_path_factory: pytest.TempPathFactory,
     sample_files: Callable[..., Path],
     issuer_keys: tuple,
     catalogue_dir: Path,
-) -> Iterator[tuple[TestClient, dict]]:
+) -> Iterator[tuple[TestClient, dict, dict]]:
     """One app and serving file for the whole matrix (it only reads), with every credential."""
     home = tmp_path_factory.mktemp("matrix")
     with pytest.MonkeyPatch.context() as patch:
@@ -76,12 +103,13 @@ def matrix(
                 else issuer.token(f"openid {scope}")
             )
             headers[(scope, credential)] = bearer(token)
+        bad = {state: bearer(make(issuer, store)) for state, make in TOKEN_STATES.items()}
         settings = Settings(
             oidc=OidcSettings(ISSUER, AUDIENCE, jwks_path=jwks),
             api_keys_file=store.path,
             rate_per_second=0,
         )
-        yield TestClient(create_app(settings)), headers
+        yield TestClient(create_app(settings)), headers, bad
 
 
 @pytest.fixture(autouse=True)
@@ -97,13 +125,13 @@ def sees_uncontrolled(scope: str, region: str) -> bool:
 @pytest.mark.parametrize("endpoint", list(ENDPOINTS))
 @pytest.mark.parametrize(("scope", "credential"), CALLERS)
 def test_scope_endpoint_region(
-    matrix: tuple[TestClient, dict],
+    matrix: tuple[TestClient, dict, dict],
     scope: str,
     credential: str | None,
     endpoint: str,
     region: str,
 ) -> None:
-    client, headers = matrix
+    client, headers, _ = matrix
     make_url, kind = ENDPOINTS[endpoint]
     response = client.get(make_url(region), headers=headers[(scope, credential)])
     body = response.json()
@@ -132,8 +160,28 @@ def test_scope_endpoint_region(
                 assert r[part] is None or r[part] % 5 == 0
 
 
-def test_cache_control_is_private_for_every_token(matrix: tuple[TestClient, dict]) -> None:
-    client, headers = matrix
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS))
+@pytest.mark.parametrize("state", list(TOKEN_STATES))
+def test_endpoint_token_state(
+    matrix: tuple[TestClient, dict, dict], state: str, endpoint: str
+) -> None:
+    client, _, bad = matrix
+    make_url, _ = ENDPOINTS[endpoint]
+    response = client.get(make_url(OTHER), headers=bad[state])
+    if endpoint in PROBES:
+        assert response.status_code == 200  # probes take no token, so none is checked
+        assert set(response.json()) <= {"status", "published", "version", "published_at"}
+        return
+    assert response.status_code == 401, response.json()
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"].startswith('Bearer realm="tidbok"')
+    body = response.json()
+    assert set(body) == {"type", "title", "status", "detail", "instance"}  # nothing else
+    assert body["type"] == "urn:tidbok:problem:invalid-token"
+
+
+def test_cache_control_is_private_for_every_token(matrix: tuple[TestClient, dict, dict]) -> None:
+    client, headers, _ = matrix
     url = "/v1/metrics/no_show_rate/values?region=13"
     for caller, sent in headers.items():
         visibility = "public" if caller[0] == "anonymous" else "private"

@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tidbok.serving.catalogue_status import require_table, table_columns
+from tidbok.serving.catalogue_status import EFFECTS_TABLE, require_table, table_columns
 from tidbok.serving.connection import Snapshot, serving_snapshot
 from tidbok.serving.errors import InvalidRegion
 from tidbok.serving.registry import metric_spec
 
-EFFECTS_TABLE = "marts.effect_estimates"
 # Columns the effects mart must have: estimate and interval, how many units are behind it,
 # and whether the pre-trend (placebo) check passed.
 EFFECT_COLUMNS = (

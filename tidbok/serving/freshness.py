@@ -11,7 +11,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from tidbok.serving.catalogue_status import latest_period, published_tables, require_table
+from tidbok.serving.catalogue_status import (
+    is_published,
+    latest_period,
+    published_tables,
+    require_table,
+)
 from tidbok.serving.connection import Snapshot, serving_snapshot
 from tidbok.serving.periods import label
 from tidbok.serving.publication import publish_info
@@ -35,7 +40,10 @@ LEDGER_COLUMNS = (
 
 
 def freshness(snapshot: Snapshot | None = None) -> dict[str, Any]:
-    """Version, per-metric latest period, and per-feed freshness when published."""
+    """Version, per-metric latest period, and per-feed freshness when published.
+
+    Every catalogue metric is listed, `planned` ones and effect estimates (family F, no
+    period of their own) too: their latest_period is None, never an error."""
     if snapshot is None:
         with serving_snapshot() as snap:
             return freshness(snap)
@@ -46,7 +54,8 @@ def freshness(snapshot: Snapshot | None = None) -> dict[str, Any]:
         metrics.append(
             {
                 "metric": spec.id,
-                "published": spec.table in published_tables(snapshot),
+                "status": spec.status,
+                "published": is_published(snapshot, spec),
                 "latest_period": None if latest is None else label(latest, spec.time_grain),
             }
         )

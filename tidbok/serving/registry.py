@@ -8,6 +8,7 @@ do); it is re-read when its files change.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Mapping
@@ -19,6 +20,8 @@ import yaml
 
 from tidbok import catalogue as catalogue_files
 from tidbok.serving.errors import ServingContractBroken, UnknownMetric
+
+log = logging.getLogger(__name__)
 
 CATALOGUE_DIR_ENV = "TIDBOK_CATALOGUE_DIR"
 # The dimension that names a care unit: served only to region and national scopes.
@@ -92,17 +95,33 @@ def catalogue_dir() -> Path:
 
 _cache_lock = threading.Lock()
 _cache: dict[tuple, Catalogue] = {}
+_last_good: dict[str, Catalogue] = {}  # per directory: the last catalogue that was valid
 
 
 def catalogue() -> Catalogue:
-    """The current catalogue, re-read when its files change."""
+    """The current catalogue, re-read when its files change.
+
+    The catalogue is edited while readers run (a new metric becomes available): a change
+    that does not validate, e.g. a file caught half-written, keeps the last valid catalogue
+    of the directory in use (logged) until the files change again, rather than failing
+    every reader; with no valid catalogue yet, it is an error."""
     directory = catalogue_dir()
     metrics_file, dimensions_file = directory / "metrics.yml", directory / "dimensions.yml"
     key = (str(directory), _mtime(metrics_file), _mtime(dimensions_file))
     with _cache_lock:
         if key not in _cache:
+            try:
+                loaded = load_catalogue(metrics_file, dimensions_file)
+            except ServingContractBroken as exc:
+                previous = _last_good.get(str(directory))
+                if previous is None:
+                    raise
+                log.warning("keeping the last valid metric catalogue: %s", exc)
+                loaded = previous
+            else:
+                _last_good[str(directory)] = loaded
             _cache.clear()
-            _cache[key] = load_catalogue(metrics_file, dimensions_file)
+            _cache[key] = loaded
         return _cache[key]
 
 

@@ -515,3 +515,138 @@ class SampleFiles:
         shutil.copyfile(self._written[key], copy)
         os.replace(copy, target)
         return target
+
+
+def write_catalogue_serving_file(
+    path: Path,
+    *,
+    regions: Sequence[tuple[str, str, str, int]] = SAMPLE_REGIONS,
+    version: str = "catalogue-1",
+    published_at: datetime = datetime(2025, 4, 1, 6, 0),
+    effects: bool = False,
+) -> Path:
+    """A serving file with a mart for every `available` metric of the current catalogue
+    (TIDBOK_CATALOGUE_DIR, the repository's by default) and its detail mart, shaped only
+    from the catalogue: region_code, the period column of its time grain, one column per
+    dimension (two values each; two units per region) and the measure columns of its
+    aggregation (tidbok.catalogue.MEASURE_COLUMNS). Counts scale with the region, so the
+    last region's cells are small. `effects`: also the effects mart (family F).
+
+    Used to prove that any catalogued metric is served without code of its own."""
+    from tidbok import catalogue as catalogue_files
+    from tidbok.serving.registry import UNIT_DIMENSION, catalogue
+
+    specs = catalogue().metrics.values()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    building = path.with_name(path.name + ".building")
+    building.unlink(missing_ok=True)
+    scales = {code: max(1, 40 // 4**i) for i, (code, *_) in enumerate(regions)}
+    con = duckdb.connect(str(building))
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.execute("CREATE SCHEMA marts; CREATE SCHEMA meta")
+        con.execute(
+            "CREATE TABLE marts.dim_regions (region_code VARCHAR, region_name VARCHAR, "
+            "hsa_prefix VARCHAR, population BIGINT)"
+        )
+        con.executemany("INSERT INTO marts.dim_regions VALUES (?, ?, ?, ?)", list(regions))
+        con.execute(
+            "CREATE TABLE sample_regions AS SELECT * FROM (VALUES "
+            + ", ".join(f"('{code}', '{prefix}', {scales[code]})" for code, _, prefix, _ in regions)
+            + ") AS r(region_code, prefix, scale)"
+        )
+        built: set[str] = set()
+        for spec in specs:
+            if spec.status != "available" or spec.effect_of is not None:
+                continue
+            marts = [(spec.table, spec.dimensions)]
+            if spec.detail_table:
+                marts.append((spec.detail_table, spec.detail_dimensions))
+            for table, dimensions in marts:
+                if table in built:
+                    continue
+                built.add(table)
+                _catalogue_mart(
+                    con,
+                    table,
+                    spec.time_grain,
+                    dict(dimensions),
+                    spec.aggregation,
+                    catalogue_files.MEASURE_COLUMNS[spec.aggregation],
+                    UNIT_DIMENSION,
+                )
+        con.execute("DROP TABLE sample_regions")
+        if effects:
+            _write_effects(con, [s.effect_of for s in specs if s.effect_of], regions)
+        con.execute("CREATE TABLE meta.publish_info (version VARCHAR, published_at TIMESTAMP)")
+        con.execute("INSERT INTO meta.publish_info VALUES (?, ?)", [version, published_at])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(building, path)
+    return path
+
+
+def _catalogue_mart(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    time_grain: str,
+    dimensions: dict[str, str],
+    aggregation: str,
+    measures: Sequence[str],
+    unit_dimension: str,
+) -> None:
+    days = (
+        list(SAMPLE_MONTHS)
+        if time_grain == "month"
+        else [m + timedelta(days=d) for m in SAMPLE_MONTHS for d in (0, 14)]
+    )
+    joins, columns = [], []
+    for i, (name, column) in enumerate(dimensions.items()):
+        if name == unit_dimension:
+            values = "[r.prefix || '-E00000000001', r.prefix || '-E00000000002']"
+        else:
+            values = f"['{name}_a', '{name}_b']"
+        joins.append(f"CROSS JOIN LATERAL (SELECT unnest({values}) AS v{i}) AS d{i}")
+        columns.append(f"v{i} AS {column}")
+    seed = ", ".join(["r.region_code", "p.day", *(f"v{i}" for i in range(len(dimensions)))])
+    size = f"(r.scale * (2 + hash({seed}) % 9))::BIGINT"
+    share = f"((hash({seed}, 'n') % 60) / 100.0)"
+    figures = {
+        "numerator": f"floor({size} * {share})::BIGINT",
+        "denominator": size,
+        "rate": f"floor({size} * {share}) / {size}",
+        "value": f"{size}::DOUBLE" if aggregation == "sum" else f"(hash({seed}) % 300) / 10.0",
+        "n": size,
+    }
+    period_days = ", ".join(f"DATE '{d.isoformat()}'" for d in days)
+    con.execute(
+        f"""
+        CREATE TABLE {table} AS
+        SELECT r.region_code, p.day AS {time_grain}{"".join(", " + c for c in columns)},
+               {", ".join(f"{figures[m]} AS {m}" for m in measures)}
+        FROM sample_regions AS r
+        CROSS JOIN (SELECT unnest([{period_days}]) AS day) AS p
+        {" ".join(joins)}
+        """
+    )
+
+
+def _write_effects(
+    con: duckdb.DuckDBPyConnection, metric_ids: Sequence[str], regions: Sequence[tuple]
+) -> None:
+    con.execute(
+        "CREATE TABLE marts.effect_estimates (metric_id VARCHAR, region_code VARCHAR, "
+        "relative_month INTEGER, estimate DOUBLE, ci_low DOUBLE, ci_high DOUBLE, "
+        "confidence_level DOUBLE, units INTEGER, pre_trend_passed BOOLEAN, method VARCHAR)"
+    )
+    rows = [
+        (metric, code, month, -0.01, -0.02, 0.0, 0.95, 4, True, "did_staggered")
+        for metric in metric_ids
+        for code in ("00", *(r[0] for r in regions))
+        for month in (None, -1, 0, 1)
+    ]
+    if rows:
+        con.executemany(
+            "INSERT INTO marts.effect_estimates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+        )
