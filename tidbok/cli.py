@@ -78,7 +78,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         prepare_dbt_manifest()
     port = args.port or DEFAULT_PORTS[args.what]
     os.chdir(config.REPO_ROOT)
-    return subprocess.call(serve_command(args.what, port, args.host))
+    command = serve_command(args.what, port, args.host)
+    # Become the server (exec), so a SIGTERM or Ctrl-C to `tidbok serve` reaches it and no
+    # orphaned server is left behind.
+    os.execv(command[0], command)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

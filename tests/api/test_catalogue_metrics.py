@@ -266,3 +266,14 @@ def _touch(path: Path, seconds_later: int) -> None:
     """A distinct modification time, however coarse the file system's clock."""
     stamp = path.stat().st_mtime + seconds_later
     os.utime(path, (stamp, stamp))
+
+
+def test_a_per_1000_metric_is_served_per_1000(real: Api) -> None:
+    """The mart keeps rate = numerator / denominator; the catalogue's unit per_1000 makes
+    the served value 1000 times that, for the API and dashboards alike."""
+    metric = "booking_lookup_calls_per_1000"
+    body = real.get(f"/v1/metrics/{metric}/values?by=", real.national).json()
+    rows = [r for r in body["rows"] if r["denominator"]]
+    assert rows, body
+    for row in rows:
+        assert row["value"] == pytest.approx(1000 * row["numerator"] / row["denominator"])

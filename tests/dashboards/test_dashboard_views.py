@@ -14,7 +14,7 @@ from tidbok.serving import dashboard_views as views
 
 def test_detail_cuts_are_served_controlled(dashboard_home) -> None:
     rows = metric_values("no_show_rate", "25", by=("reminder",))
-    assert rows and {row["reminder"] for row in rows} <= {"sms", "eservice", "none"}
+    assert rows and {row["reminder"] for row in rows} <= {"sms", "eservice", "none", "not_reported"}
     for row in rows:
         for part in ("numerator", "denominator"):
             assert row[part] is None or row[part] % 5 == 0

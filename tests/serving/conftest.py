@@ -30,6 +30,7 @@ def sample_catalogue(catalogue_dir: Path, tmp_path: Path, monkeypatch: pytest.Mo
 
 @pytest.fixture(autouse=True)
 def close_serving_files() -> Iterator[None]:
+    SERVING_FILES.close_all()  # whatever earlier test modules left open
     yield
     SERVING_FILES.close_all()
 

@@ -68,8 +68,36 @@ def metric_values(
     period_from/period_to: whole periods overlapping YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD.
     grain: month, quarter or year (re-aggregated) for ratio and sum metrics; the mart's
     own grain (day or month) for `none` metrics. Pass `snapshot` to read in the same
-    published version as other calls.
+    published version as other calls. `value` is in the catalogue's unit: a ratio metric
+    whose unit is per_1000 is served as numerator / denominator × 1000.
     """
+    rows = _metric_rows(metric_id, region, period_from, period_to, by, grain=grain,
+                        scope=scope, snapshot=snapshot)
+    spec = metric_spec(metric_id)
+    scale = UNIT_SCALE.get(spec.unit or "", 1) if spec.aggregation == "ratio" else 1
+    if scale != 1:
+        for row in rows:
+            if row.get("value") is not None:
+                row["value"] = row["value"] * scale
+    return rows
+
+
+# Marts keep `rate` = numerator / denominator (the mart contract); the unit says how the
+# value is read, so the query layer scales it once, here, for the API and dashboards alike.
+UNIT_SCALE = {"per_1000": 1000}
+
+
+def _metric_rows(
+    metric_id: str,
+    region: str | None = None,
+    period_from: str | None = None,
+    period_to: str | None = None,
+    by: Iterable[str] = (),
+    *,
+    grain: str = "month",
+    scope: Scope = PUBLIC,
+    snapshot: Snapshot | None = None,
+) -> list[dict[str, Any]]:
     spec = metric_spec(metric_id)
     if spec.effect_of is not None:
         raise InvalidQuery(
