@@ -28,6 +28,10 @@ def prepare_environment() -> None:
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     os.environ["TIDBOK_HOME"] = str(home)  # dbt and subprocesses need it absolute
     os.environ["DAGSTER_HOME"] = str(config.dagster_home())
+    # dbt's run artefacts and logs belong to this home, not the source tree: dagster-dbt
+    # gives every invocation its own folder under DBT_TARGET_PATH.
+    os.environ["DBT_TARGET_PATH"] = str(home / "dbt_target")
+    os.environ["DBT_LOG_PATH"] = str(home / "dbt_logs")
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
