@@ -5,7 +5,10 @@ rows every file of the run staged for a table are validated together, in
 chunks of at most CHUNK_ROWS rows, each row carrying the index of its file
 (`_file`). Great Expectations 1.x validates pandas DataFrames here (its SQL
 path cannot read DuckDB tables). A chunk is validated first for pass/fail
-only (BOOLEAN_ONLY: the common case, a clean chunk, pays for that alone);
+only (BOOLEAN_ONLY: the common case, a clean chunk, pays for that alone), in
+two validations of narrow frames (the rules reading a column with nulls, and
+the others: `TableValidator._groups` says why), each frame holding only the
+columns its rules read;
 the rules that failed are validated again with result format COMPLETE and
 `unexpected_index_column_names=["_file"]`, which says which rows of which
 files broke them, so each file gets its own counts. Every row is checked
@@ -166,15 +169,17 @@ class TableValidator:
         rows_per_file = Counter(files.tolist())
         results = {x.name: {f: RuleResult(x, rows_checked=n) for f, n in rows_per_file.items()}
                    for x in self.row_rules}
-        frame = self._to_pandas(chunk, files, hashes)
-        first = self._validate(frame, self.row_rules, FIRST_PASS_FORMAT)
-        failed = [x for x in self.row_rules if x.name in
-                  {i.expectation_config.meta["rule"] for i in first if not i.success}]
-        if failed:
-            self._detail(results, self._validate(frame, failed, DETAIL_FORMAT))
-            for rule in failed:
-                if rule.column == TEXT_OF_ALL_COLUMNS:
-                    _name_person_id_columns(results[rule.name], chunk, files)
+        frame = self._frame(chunk, files, hashes)
+        for rules in self._groups(frame):
+            pandas_frame = self._to_pandas(frame, rules)
+            first = self._validate(pandas_frame, rules, FIRST_PASS_FORMAT)
+            failed = [x for x in rules if x.name in
+                      {i.expectation_config.meta["rule"] for i in first if not i.success}]
+            if failed:
+                self._detail(results, self._validate(pandas_frame, failed, DETAIL_FORMAT))
+                for rule in failed:
+                    if rule.column == TEXT_OF_ALL_COLUMNS:
+                        _name_person_id_columns(results[rule.name], chunk, files)
         return results
 
     def _detail(self, results: dict[str, dict[int, RuleResult]], gx_results) -> None:
@@ -205,10 +210,8 @@ class TableValidator:
                     result.success = False
                     result.unexpected_count += int(detail.get("unexpected_count") or 0)
 
-    def _to_pandas(self, chunk: pa.Table, files: np.ndarray, hashes: list[str]) -> pd.DataFrame:
-        # NumPy-backed dtypes: Great Expectations' pandas path is 2-3 times
-        # faster on them than on Arrow-backed ones; types are checked exactly
-        # on the Arrow schema instead.
+    def _frame(self, chunk: pa.Table, files: np.ndarray, hashes: list[str]) -> pl.DataFrame:
+        """The columns some rule reads (derived ones computed), and each row's file."""
         frame = pl.from_arrow(chunk)
         for name, expr in self.derived.items():
             try:
@@ -221,12 +224,43 @@ class TableValidator:
             frame = frame.with_columns(
                 pl.Series(FILE_HASH_COLUMN, hashes, dtype=pl.String).gather(index))
         keep = [c for c in self.columns if c in frame.columns]
-        return frame.select([*keep, FILE_COLUMN]).to_pandas()
+        return frame.select([*keep, FILE_COLUMN])
+
+    def _groups(self, frame: pl.DataFrame) -> list[list[Rule]]:
+        """The row rules in (at most) two validations: those reading a column with
+        nulls in this chunk, and the others. Great Expectations drops a rule's null
+        rows by filtering the whole batch frame (every column copied, once per such
+        rule); in a frame of only the nullable columns' rules that copy is small, and
+        the wide identifier and text columns are never copied."""
+        nulls = {name for name, count in zip(frame.columns, frame.null_count().row(0),
+                                             strict=True) if count}
+        sparse, dense = [], []
+        for rule in self.row_rules:
+            reads = [c for k in ("column", "column_A", "column_B") if (c := rule.kwargs.get(k))]
+            (sparse if any(c in nulls for c in reads) else dense).append(rule)
+        return [g for g in (dense, sparse) if g]
+
+    def _to_pandas(self, frame: pl.DataFrame, rules: list[Rule]) -> pd.DataFrame:
+        # NumPy-backed dtypes: Great Expectations' pandas path is 2-3 times
+        # faster on them than on Arrow-backed ones; types are checked exactly
+        # on the Arrow schema instead. Integers are widened to 64 bits (a value
+        # is the same number): GX compares int64/float64 columns vectorised but
+        # calls a Python function per row for any other integer width.
+        reads = {c for x in rules for k in ("column", "column_A", "column_B")
+                 if (c := x.kwargs.get(k))}
+        keep = [c for c in frame.columns if c in reads]
+        frame = frame.select(
+            [pl.col(c).cast(pl.Int64) if frame.schema[c] in _NARROW_INTEGERS else pl.col(c)
+             for c in keep] + [pl.col(FILE_COLUMN)])
+        return frame.to_pandas()
 
     def _validate(self, frame: pd.DataFrame, rules: list[Rule], result_format):
         VALIDATIONS[self.table] += 1
         batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
         return batch.validate(self._suite(rules), result_format=result_format).results
+
+
+_NARROW_INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.UInt8, pl.UInt16, pl.UInt32)
 
 
 def _plain(value):

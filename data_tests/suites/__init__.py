@@ -39,4 +39,5 @@ def rules_for(table: str, schema: pa.Schema) -> list[r.Rule]:
 
 
 def derived_columns(table: str, schema: pa.Schema) -> dict:
-    return {**generic.derived_columns(schema), **DERIVED.get(table, {})}
+    exempt = generic.shape_guaranteed(rules_for(table, schema))
+    return {**generic.derived_columns(schema, exempt), **DERIVED.get(table, {})}

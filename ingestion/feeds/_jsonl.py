@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,9 @@ except ImportError:  # pragma: no cover
     from json import loads as _loads
 
 BATCH_BYTES = 64 << 20  # about 100k booking events a batch
+# One helper thread: polars decodes a batch (GIL released) while the line
+# pattern is checked, as almost every batch is all fast-path lines.
+_SPECULATE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jsonl-decode")
 _BOM = b"\xef\xbb\xbf"
 
 _WS = r"[ \t\r\n]*"
@@ -143,22 +147,25 @@ class FlatJsonLines:
         if fast == 0:
             check_drift(list(frame.objects.values()), self.spec, self.where)
 
+    def _read(self, data: bytes) -> pl.DataFrame | None:
+        try:
+            return pl.read_ndjson(data, schema=dict(self.struct.to_schema()))
+        except pl.exceptions.PolarsError:
+            return None
+
     def _decode(self, frame: pl.DataFrame, lines: list[bytes], first_number: int,
-                chunk: bytes) -> pl.DataFrame | None:
+                chunk: bytes, whole: Future | None = None) -> pl.DataFrame | None:
         """The fast-path lines decoded by polars' JSON Lines reader, by line number."""
         fast = frame.filter(pl.col("_fast")).select("line_number")
         if not fast.height:
             return fast.with_columns(pl.lit(None, dtype=t).alias(n)
                                      for n, t in self.struct.to_schema().items())
         if fast.height == len(lines):  # the common case: every line, the chunk as it is
-            data = chunk
+            values = whole.result() if whole is not None else self._read(chunk)
         else:
-            data = b"\n".join([lines[n - first_number] for n in fast["line_number"]])
-        try:
-            values = pl.read_ndjson(data, schema=dict(self.struct.to_schema()))
-        except pl.exceptions.PolarsError:
-            return None
-        if values.height != fast.height:
+            values = self._read(b"\n".join([lines[n - first_number]
+                                             for n in fast["line_number"]]))
+        if values is None or values.height != fast.height:
             return None
         return pl.concat([fast, values], how="horizontal")
 
@@ -179,10 +186,12 @@ class FlatJsonLines:
                     decoded.append(None)
                     bad_utf8.add(i)
             text = pl.Series("_raw", decoded, dtype=pl.String)
+        # The whole chunk decoded meanwhile (used only if every line is fast-path).
+        whole = _SPECULATE.submit(self._read, chunk) if not bad_utf8 else None
         frame = pl.DataFrame({"line_number": numbers, "_raw": text}).with_columns(
             _blank=pl.col("_raw").str.contains(r"^[ \t\r\n]*$").fill_null(False),
             _fast=pl.col("_raw").str.contains(self.pattern).fill_null(False))
-        decoded = self._decode(frame, lines, first_number, chunk)
+        decoded = self._decode(frame, lines, first_number, chunk, whole)
         if decoded is None:  # polars could not decode them (e.g. an integer beyond 64 bits)
             frame = frame.with_columns(_fast=pl.lit(False))
             decoded = pl.DataFrame(schema={k: v for k, v in self.schema.items()

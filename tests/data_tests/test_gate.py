@@ -134,3 +134,38 @@ def test_every_row_is_checked_by_every_rule(clean_bookings):
     assert (hsa["rows_checked"], hsa["unexpected_count"], hsa["success"]) == (20, 20, False)
     assert hsa["observed"] == "20 of 20 row(s) unexpected (100.00%)"
     assert (status["rows_checked"], status["unexpected_count"]) == (20, 20)
+
+
+def test_a_personnummer_in_a_shape_checked_column_still_blocks(clean_bookings):
+    # Such columns are not in the one-pass personnummer text: their own rule blocks.
+    file, frame = clean_bookings
+    outcome = gate(file, frame.with_columns(
+        time_book_hsa_id=pl.when(pl.int_range(pl.len()) == 2).then(pl.lit("191212121212"))
+        .otherwise(pl.col("time_book_hsa_id"))))
+    assert failed(outcome) == {"time_book_hsa_id_is_hsa_id": "block"}
+    assert not any(re.search(PERSON_ID_REGEX, m) for m in outcome.blocking_failures)
+
+
+def test_a_narrow_integer_column_is_checked_row_by_row(clean_bookings):
+    # birth_year is int16: widened for Great Expectations, still every value compared.
+    file, frame = clean_bookings
+    outcome = gate(file, frame.with_columns(
+        birth_year=pl.when(pl.int_range(pl.len()) < 3).then(pl.lit(1700, dtype=pl.Int16))
+        .otherwise(pl.col("birth_year"))))
+    assert failed(outcome) == {"birth_year_in_range": "warn"}
+    row = outcome.results.filter(pl.col("expectation") == "birth_year_in_range").row(0, named=True)
+    assert (row["rows_checked"], row["unexpected_count"]) == (20, 3)
+    assert "1700" in row["observed"]
+
+
+def test_rules_on_columns_with_and_without_nulls_fail_together(clean_bookings):
+    # The rules run in two validations (columns with nulls apart): both report.
+    file, frame = clean_bookings
+    assert frame["cancelled_by"].null_count()  # a column with nulls
+    outcome = gate(file, frame.with_columns(
+        status=pl.lit("pending"),
+        cancelled_by=pl.when(pl.int_range(pl.len()) == 1).then(pl.lit("martian"))))
+    assert failed(outcome) == {"status_in_code_list": "block", "cancelled_by_in_code_list": "block"}
+    counts = dict(zip(outcome.results["expectation"], outcome.results["unexpected_count"],
+                      strict=True))
+    assert (counts["status_in_code_list"], counts["cancelled_by_in_code_list"]) == (20, 1)

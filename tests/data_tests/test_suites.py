@@ -72,3 +72,69 @@ def test_hsa_pattern_is_the_ingestion_one():
     from ingestion.hsa import HSA_ID_PATTERN
 
     assert rules.HSA_ID_REGEX == HSA_ID_PATTERN
+
+
+# --- columns the one-pass personnummer rule leaves to their own blocking rules ---
+# (data_tests.suites.generic.shape_guaranteed: the proof that it loses nothing)
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from data_tests.suites import generic  # noqa: E402
+
+
+def _holds_person_id(value: str) -> bool:
+    """As the gate sees a value: between the joined text's separators."""
+    return any(re.search(rules.PERSON_ID_REGEX, text)
+               for text in (value, f"\x1f{value}\x1f", f"x\x1f{value}\x1fy"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.from_regex(rules.HSA_ID_REGEX, fullmatch=True),
+                 st.from_regex(r"SE(19|20)[0-9]{8}-(19|20)[0-9]{2}(0[1-9]|1[0-2])[0-2][0-9]"
+                               r"[0-9]{4}", fullmatch=True)))
+def test_no_hsa_id_can_hold_a_personnummer(value):
+    assert re.fullmatch(rules.HSA_ID_REGEX, value)
+    assert not _holds_person_id(value)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.from_regex(rules.PSEUDONYM_REGEX, fullmatch=True),
+                 st.text("0123456789", min_size=64, max_size=64)))
+def test_no_pseudonym_can_hold_a_personnummer(value):
+    assert re.fullmatch(rules.PSEUDONYM_REGEX, value)
+    assert not _holds_person_id(value)
+
+
+def test_a_personnummer_next_to_a_guaranteed_value_is_still_found():
+    # Guaranteed columns are left out of the joined text, never glued to a neighbour.
+    assert _holds_person_id("19121212-1212")
+    assert re.search(rules.PERSON_ID_REGEX, "\x1f".join(["x", "191212121212", "y"]))
+
+
+@pytest.mark.parametrize("table", sorted(ALL_TABLES))
+def test_only_shape_checked_columns_are_left_out_of_the_personnummer_text(table):
+    schema = ALL_TABLES[table]
+    table_rules = rules_for(table, schema)
+    blocking = {(x.column, x.expectation) for x in table_rules if x.severity == "block"}
+    for column in generic.shape_guaranteed(table_rules):
+        assert ((column, "ExpectColumnValuesToMatchRegex") in blocking
+                or (column, "ExpectColumnValuesToBeInSet") in blocking), column
+        codes = [x.kwargs["value_set"] for x in table_rules
+                 if x.column == column and x.expectation == "ExpectColumnValuesToBeInSet"]
+        assert not any(_holds_person_id(str(v)) for values in codes for v in values)
+
+
+def test_bookings_free_text_and_ids_stay_in_the_personnummer_text():
+    from ingestion.canonical import BOOKINGS
+
+    exempt = generic.shape_guaranteed(rules_for("bookings", BOOKINGS))
+    assert {"care_unit_hsa_id", "time_book_hsa_id", "patient_pseudonym", "status",
+            "region_code", "sex"} <= exempt
+    for column in ("cancel_reason", "time_type_name", "booking_id", "referral_id",
+                   "source_record_id", "source_file_hash", "rebooked_from_booking_id"):
+        assert column not in exempt
+    # A warn-only code list does not exempt its column (a warning loads the file).
+    assert "region_code" not in generic.shape_guaranteed(
+        [x for x in rules_for("bookings", BOOKINGS) if x.name != "region_code_in_code_list"]
+        + [rules.in_code_list("region_code", ["01"], severity="warn")])
