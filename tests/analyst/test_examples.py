@@ -77,7 +77,7 @@ def served_tables(home) -> set[str]:
 def test_the_docs_have_examples_for_the_common_questions():
     assert len(SQL_EXAMPLES) >= 8
     joined = "\n".join(SQL_EXAMPLES)
-    for table in ("no_show_rate", "digital_booking_share", "booking_visibility_rate",
+    for table in ("no_show_rate", "digital_booking_share", "booking_visibility_by_reason",
                   "table_guide", "column_guide"):
         assert f"analyst.{table}" in joined
     assert any("--controlled" in c for c in COMMANDS) and PYTHON_EXAMPLES
