@@ -45,7 +45,7 @@ def detect_encoding(path: Path) -> str:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 # A multi-byte character cut off at the end: a truncated file.
-                raise UndetectableEncoding("file ends inside a UTF-8 character (truncated)")
+                raise UndetectableEncoding("file ends inside a UTF-8 character (truncated)") from None
         return "utf-8" if utf8 else "cp1252"
 
 

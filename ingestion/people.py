@@ -12,7 +12,6 @@ from ingestion.personnummer import InvalidPersonId, parse_person_id
 from ingestion.pseudonym import pseudonym_key, pseudonymise
 
 
-
 def resolve_people(ids: pl.Series) -> pl.DataFrame:
     """Map each distinct raw identifier to its pseudonym and derived facts.
 
