@@ -5,31 +5,7 @@
     The NHS GPAD benchmark files are not Swedish figures and are left out, and
     so is a region × month that also has booking rows (the rows are finer and
     would be counted twice). -#}
-with counts as (
-
-    select * from {{ ref('stg_lake__booking_counts') }}
-    where not is_external_benchmark
-
-),
-
-ledger as (
-
-    select file_hash as source_file_hash, ingested_at from {{ ref('stg_lake__ledger') }}
-
-),
-
-deliveries as (
-
-    select
-        counts.*,
-        dense_rank() over (
-            partition by counts.region_code, counts.unit_id, counts.appointment_month
-            order by ledger.ingested_at desc, counts.source_file_hash desc
-        ) as delivery_rank
-    from counts
-    left join ledger using (source_file_hash)
-
-),
+with {{ latest_count_deliveries(external_benchmark=false) }},
 
 row_level_months as (
 
@@ -67,5 +43,4 @@ left join bands on bands.gpad_label = deliveries.lead_time_band
 left join row_level_months
     on row_level_months.row_region_code = deliveries.region_code
     and row_level_months.row_visit_month = cast(deliveries.appointment_month as date)
-where deliveries.delivery_rank = 1
-    and row_level_months.row_region_code is null
+where row_level_months.row_region_code is null

@@ -2,31 +2,7 @@
     DNA / (attended + DNA), by appointment month × lead-time band × mode.
     region_code is NHS: never Swedish figures. A month delivered again in a
     later file replaces the earlier delivery (the latest ingested file wins). -#}
-with counts as (
-
-    select * from {{ ref('stg_lake__booking_counts') }}
-    where is_external_benchmark
-
-),
-
-ledger as (
-
-    select file_hash as source_file_hash, ingested_at from {{ ref('stg_lake__ledger') }}
-
-),
-
-deliveries as (
-
-    select
-        counts.*,
-        dense_rank() over (
-            partition by counts.region_code, counts.unit_id, counts.appointment_month
-            order by ledger.ingested_at desc, counts.source_file_hash desc
-        ) as delivery_rank
-    from counts
-    left join ledger using (source_file_hash)
-
-),
+with {{ latest_count_deliveries(external_benchmark=true) }},
 
 bands as (
 
@@ -49,5 +25,4 @@ select
     ) }} as rate
 from deliveries
 left join bands on bands.gpad_label = deliveries.lead_time_band
-where deliveries.delivery_rank = 1
 group by 1, 2, 3, 4
