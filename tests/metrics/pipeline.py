@@ -5,11 +5,14 @@ side on the two cores and no DuckDB or dbt state leaks into the test process.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import duckdb
 
 from tidbok.config import DBT_PROJECT_DIR, REPO_ROOT
 
@@ -30,6 +33,38 @@ def simulate(home: Path, seed: int, regions: list[str] | None = None) -> subproc
     return subprocess.Popen([sys.executable, "-c", script, str(home / "landing")],
                             env=environment(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
+
+
+def simulate_feeds(home: Path, seed: int, regions: list[str], feeds: list[str]) -> subprocess.Popen:
+    """The tiny world of `seed`, only `regions` and only `feeds` written (the truth whole)."""
+    script = ("import sys; from pathlib import Path; from simulator.generate import simulate; "
+              f"simulate(Path(sys.argv[1]), scale='tiny', seed={seed}, "
+              f"regions={list(regions)!r}, feeds={list(feeds)!r})")
+    return subprocess.Popen([sys.executable, "-c", script, str(home / "landing")],
+                            env=environment(home), cwd=REPO_ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def ingest_clean(home: Path, feeds: list[str]) -> subprocess.Popen:
+    """Ingest `feeds`; fails if any file or row is rejected (the clean profile has none)."""
+    script = ("import ingestion.runner as runner; "
+              f"s = runner.ingest_landing(feeds={tuple(feeds)!r}).as_dict(); "
+              "assert not (s['files_rejected'] or s['rows_quarantined']), s; print(s)")
+    return subprocess.Popen([sys.executable, "-c", script], env=environment(home),
+                            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def truth(home: Path) -> dict:
+    return json.loads((home / "landing" / "ground_truth.json").read_text(encoding="utf-8"))
+
+
+def query(home: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
 
 
 def keep_regions(home: Path, regions: set[str]) -> None:

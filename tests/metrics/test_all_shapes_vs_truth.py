@@ -24,7 +24,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from tests.metrics import pipeline
@@ -84,16 +83,7 @@ def gap_bookings(expected: dict[str, Any]) -> dict[str, set[str]]:
     return gaps
 
 
-def truth(home: Path) -> dict[str, Any]:
-    return json.loads((home / "landing" / "ground_truth.json").read_text(encoding="utf-8"))
-
-
-def query(home: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+truth, query = pipeline.truth, pipeline.query
 
 
 def month(value: dt.date) -> str:

@@ -30,19 +30,14 @@ booking-system mixes, each with units live on Bokade tider during the period.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
-import duckdb
 import polars as pl
 import pytest
 
 from tests.metrics import pipeline
-from tidbok.config import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 SEED_REGIONS = {7: ["01", "12", "13"], 11: ["03", "05", "14"]}
@@ -54,21 +49,14 @@ SERVICES = {"se_bokade_tider": "view_bookings", "avboka": "cancel", "omboka": "r
 
 
 def simulate(home: Path, seed: int) -> subprocess.Popen:
-    script = ("import sys; from pathlib import Path; from simulator.generate import simulate; "
-              f"simulate(Path(sys.argv[1]), scale='tiny', seed={seed}, "
-              f"regions={SEED_REGIONS[seed]!r}, feeds={FEEDS!r})")
-    return subprocess.Popen([sys.executable, "-c", script, str(home / "landing")],
-                            env=pipeline.environment(home), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return pipeline.simulate_feeds(home, seed, SEED_REGIONS[seed], FEEDS)
 
 
 def ingest(home: Path) -> subprocess.Popen:
-    script = ("import ingestion.runner as r; "
-              f"s = r.ingest_landing(feeds={tuple(FEEDS)!r}).as_dict(); "
-              "assert not (s['files_rejected'] or s['rows_quarantined']), s")
-    return subprocess.Popen([sys.executable, "-c", script], env=pipeline.environment(home),
-                            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return pipeline.ingest_clean(home, FEEDS)
+
+
+truth, query = pipeline.truth, pipeline.query
 
 
 @pytest.fixture(scope="module")
@@ -85,18 +73,6 @@ def worlds(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
                                  "cautious")
                     for home in homes.values()))
     return homes
-
-
-def truth(home: Path) -> dict[str, Any]:
-    return json.loads((home / "landing" / "ground_truth.json").read_text(encoding="utf-8"))
-
-
-def query(home: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def ym(value: dt.date | str) -> str:

@@ -22,19 +22,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import math
 import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
-import duckdb
 import polars as pl
 import pytest
 
 from tests.metrics import pipeline
-from tidbok.config import DBT_PROJECT_DIR, REPO_ROOT
+from tidbok.config import DBT_PROJECT_DIR
 
 pytestmark = pytest.mark.e2e
 FEEDS = ["booking_csv", "hsa_units", "telephony", "eservice_events", "population"]
@@ -52,21 +48,14 @@ CALL_REASON = {"booking": "Boka", "rebooking": "Omboka", "cancellation": "Avboka
 
 
 def simulate(home: Path, seed: int) -> subprocess.Popen:
-    script = ("import sys; from pathlib import Path; from simulator.generate import simulate; "
-              f"simulate(Path(sys.argv[1]), scale='tiny', seed={seed}, "
-              f"regions={REGIONS[seed]!r}, feeds={FEEDS!r})")
-    return subprocess.Popen([sys.executable, "-c", script, str(home / "landing")],
-                            env=pipeline.environment(home), cwd=REPO_ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return pipeline.simulate_feeds(home, seed, REGIONS[seed], FEEDS)
 
 
 def ingest(home: Path) -> subprocess.Popen:
-    script = ("import ingestion.runner as runner; "
-              f"s = runner.ingest_landing(feeds={tuple(FEEDS)!r}).as_dict(); "
-              "assert not (s['files_rejected'] or s['rows_quarantined']), s; print(s)")
-    return subprocess.Popen([sys.executable, "-c", script], env=pipeline.environment(home),
-                            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return pipeline.ingest_clean(home, FEEDS)
+
+
+truth, query = pipeline.truth, pipeline.query
 
 
 @pytest.fixture(scope="module")
@@ -85,18 +74,6 @@ def worlds(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
                                  "cautious")
                     for home in homes.values()))
     return homes
-
-
-def truth(home: Path) -> dict[str, Any]:
-    return json.loads((home / "landing" / "ground_truth.json").read_text(encoding="utf-8"))
-
-
-def query(home: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def by_region_month(home: Path, table: str) -> dict[tuple[str, str], tuple[int, int]]:
